@@ -1,0 +1,40 @@
+# pause_nb: every target creates .venv (if missing) and installs the pinned stack from settings.ini.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: demo test bench lab export clean-nbs docs docs-check clean
+
+$(STAMP): settings.ini setup.py
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0        # the CPU build, from local disk; pinned again in settings.ini
+	$(PY) -m pip install -q -e ".[dev]"
+	$(VENV)/bin/nbdev_install_hooks >/dev/null 2>&1 || true
+	touch $(STAMP)
+
+## The main job on the embedded default (synthetic GSM8K-format data, local tokenizer, tiny model).
+demo: $(STAMP)
+	$(PY) -m pause_nb.experiments demo
+
+## All tests: every notebook in nbs/ (as pytest cases) plus tests/.
+test: $(STAMP)
+	$(PY) -m pytest -q tests
+
+## Benchmarks: one `name: value` line per figure.
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+## JupyterLab on nbs/, package installed in development mode, nbdev's clean-on-save hooks active.
+lab: $(STAMP)
+	$(VENV)/bin/nbdev_install_hooks
+	cd nbs && ../$(VENV)/bin/jupyter lab
+
+## Re-export pause_nb/ from the notebooks and clean them.
+export: $(STAMP)
+	$(VENV)/bin/nbdev_export && $(VENV)/bin/nbdev_clean
+
+clean:
+	rm -rf _docs _proc .pytest_cache

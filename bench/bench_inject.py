@@ -1,0 +1,44 @@
+"""Injector throughput and invariants on real GSM8K train, k=5, ~25k-vocab byte-level BPE (2 threads).
+
+Prints: inject_samples_per_s, inject_seconds, inject_tokenize_seconds, and the invariant counts
+over all 37,365 samples (strip mismatches, pause-id mismatches, answers lost) and the pause rate,
+for the byte-level BPE and for a Llama-style (Metaspace/SentencePiece-like) tokenizer.
+"""
+import os, time, sys
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
+import numpy as np
+from pause_nb.data import find_gsm8k, load_gsm8k, train_tokenizer, gsm8k_texts
+from pause_nb.inject import InjectConfig, inject_texts, token_ends, check_injection
+
+def llama_style_tokenizer(texts, vocab_size):
+    "A SentencePiece-like BPE like Llama 2 / Mistral (Metaspace, dummy prefix on the first segment only, byte fallback)."
+    from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers
+    from transformers import PreTrainedTokenizerFast
+    tok = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True))
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first")
+    tok.decoder = decoders.Sequence([decoders.Metaspace(replacement="▁", prepend_scheme="first"), decoders.ByteFallback()])
+    tok.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<unk>", "<s>", "</s>"] + [f"<0x{i:02X}>" for i in range(256)], show_progress=False))
+    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>")
+
+src = find_gsm8k()
+if src is None: sys.exit("bench_inject: GSM8K not found (set PAUSE_NB_GSM8K)")
+train = load_gsm8k(src, "train")
+rows = train.to_list(); answers = [r["answer"] for r in rows]
+tok = train_tokenizer(gsm8k_texts(train), vocab_size=25_000)
+cfg = InjectConfig(p=0.1, k=5, seed=42)
+inject_texts(answers[:200], cfg, tok)   # warm-up
+best = None
+for _ in range(3):
+    t0 = time.perf_counter(); ends = token_ends(answers, tok); t1 = time.perf_counter()
+    aug, n = inject_texts(answers, cfg, tok); t2 = time.perf_counter()
+    if best is None or t2 - t0 < best[0]: best = (t2 - t0, t1 - t0)
+print(f"inject_tokenizer_vocab: {len(tok)}")
+print(f"inject_samples: {len(aug)}")
+print(f"inject_seconds: {best[0]:.3f}")
+print(f"inject_tokenize_seconds: {best[1]:.3f}")
+print(f"inject_samples_per_s: {len(aug) / best[0]:.0f}")
+print(f"inject_pause_rate: {sum(n) / (5 * sum(len(e) for e in ends)):.4f}")
+for name, t in (("bpe", tok), ("llama_style", llama_style_tokenizer(gsm8k_texts(train), 32_000))):
+    aug_t = aug if t is tok else inject_texts(answers, cfg, t)[0]
+    res = check_injection(rows, aug_t, t, k=5)
+    for key in ("strip_mismatches", "pause_id_mismatches", "answers_lost"): print(f"inject_{name}_{key}: {res[key]}")

@@ -1,0 +1,54 @@
+"""Every notebook in nbs/ is a test: each runs in its own process through nbdev's `test_nb`.
+
+Cells flagged `#| slow` or `#| gpu` (settings.ini `tst_flags`) are skipped unless named in
+`$PAUSE_NB_TEST_FLAGS` (e.g. `PAUSE_NB_TEST_FLAGS=slow make test`). Folders holding a `.notest`
+file (the papermill templates) are left out, as nbdev_test does.
+"""
+import os, shutil, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NBS = ROOT / "nbs"
+
+def _notebooks():
+    "Notebooks nbdev_test would run: none under `_`/`.` folders or beside a `.notest` file."
+    for p in sorted(NBS.rglob("*.ipynb")):
+        rel = p.relative_to(NBS)
+        if any(part.startswith(("_", ".")) for part in rel.parts): continue
+        if any((q / ".notest").exists() for q in [p.parent, *p.parent.parents] if NBS in [q, *q.parents]): continue
+        yield p
+
+RUN = """
+import sys, os
+from pathlib import Path
+from nbdev.test import test_nb
+force = os.environ.get("PAUSE_NB_TEST_FLAGS", "").split()
+ok, secs = test_nb(Path(sys.argv[1]), skip_flags=["notest", "slow", "gpu"], force_flags=force)
+print(f"{sys.argv[1]}: {secs:.1f}s")
+sys.exit(0 if ok else 1)
+"""
+
+@pytest.mark.parametrize("nb", list(_notebooks()), ids=lambda p: str(p.relative_to(NBS)))
+def test_notebook(nb):
+    r = subprocess.run([sys.executable, "-c", RUN, str(nb)], cwd=nb.parent, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, f"{nb.name} failed:\n{r.stderr[-6000:]}"
+
+def test_package_is_exported_from_notebooks(tmp_path):
+    "pause_nb/ is exactly what nbdev_export makes of nbs/ (edit the notebooks, then `make export`)."
+    for name in ("nbs", "pause_nb"): shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    for name in ("settings.ini", "setup.py", "README.md"): shutil.copy(ROOT / name, tmp_path / name)
+    exporter = Path(sys.executable).parent / "nbdev_export"
+    subprocess.run([str(exporter)], cwd=tmp_path, check=True, capture_output=True)
+    for f in sorted((ROOT / "pause_nb").glob("*.py")):
+        assert (tmp_path / "pause_nb" / f.name).read_text() == f.read_text(), f"pause_nb/{f.name} is out of sync with nbs/: run `make export`"
+    assert sorted(p.name for p in (tmp_path / "pause_nb").glob("*.py")) == sorted(p.name for p in (ROOT / "pause_nb").glob("*.py"))
+
+def test_notebooks_are_clean(tmp_path):
+    "Notebooks are committed cleaned by nbdev_clean (no outputs' metadata noise, ids normalised)."
+    shutil.copytree(NBS, tmp_path / "nbs")
+    shutil.copy(ROOT / "settings.ini", tmp_path / "settings.ini")
+    subprocess.run([str(Path(sys.executable).parent / "nbdev_clean")], cwd=tmp_path, check=True, capture_output=True)
+    dirty = [str(p.relative_to(tmp_path / "nbs")) for p in (tmp_path / "nbs").rglob("*.ipynb")
+             if p.read_bytes() != (NBS / p.relative_to(tmp_path / "nbs")).read_bytes()]
+    assert not dirty, f"not cleaned (run `make export`): {dirty}"
