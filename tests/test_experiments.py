@@ -74,3 +74,10 @@ def test_cli_rejects_unknown_names(tmp_path, env):
     assert r.returncode == 2 and "valid: all, tinyllama" in r.stderr
     r = subprocess.run([*_cmd(tmp_path, A), "learning_rate=1"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "'learning_rate'" in r.stderr
+
+def test_two_process_training_with_accelerate(tmp_path):
+    "The multi-GPU code path (accelerate launch → torchrun → Trainer DDP) with 2 CPU processes over gloo."
+    r = subprocess.run(["bash", "scripts/accelerate_cpu_smoke.sh", str(tmp_path / "acc")], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                       env=os.environ | {"PAUSE_NB_DATA": str(tmp_path / "data")})
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "accelerate smoke: world_size=2 train_steps=20" in r.stdout
