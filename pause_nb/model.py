@@ -243,7 +243,7 @@ def make_pause_model(base: str|PreTrainedModel, # a causal LM, or a path / hub n
     emb = lm.get_input_embeddings().weight.detach().float()
     with torch.no_grad(), torch.random.fork_rng():
         torch.manual_seed(seed)
-        row = emb.mean(0) + emb.std(0) * torch.randn(emb.shape[1])
+        row = emb.mean(0) + emb.std(0) * torch.randn(emb.shape[1]).to(emb.device)   # drawn on the CPU: same row on any device
         model.pause_embedding.weight.copy_(row[None])
     model.pause_embedding.to(lm.dtype); model.pause_head.to(lm.dtype)
     return model
