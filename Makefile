@@ -36,5 +36,13 @@ lab: $(STAMP)
 export: $(STAMP)
 	$(VENV)/bin/nbdev_export && $(VENV)/bin/nbdev_clean
 
+## The documentation site, offline, from the notebooks as stored (none is executed) -> _docs/ (scripts/docs.py).
+docs: $(STAMP)
+	$(PY) scripts/docs.py build
+
+## Build the site, then open the home page, an API page and a figure page in headless chromium (installed if missing).
+docs-check: $(STAMP)
+	$(PY) scripts/docs.py check
+
 clean:
 	rm -rf _docs _proc .pytest_cache

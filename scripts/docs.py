@@ -1,0 +1,445 @@
+"""Build pause_nb's documentation site offline, from the notebooks, into `_docs/` — and check it in headless Chromium.
+
+    python scripts/docs.py build            # notebooks → _proc/docs/ → sphinx → _docs/   (`make docs`)
+    python scripts/docs.py check            # build, then open pages in headless chromium   (`make docs-check`)
+    python scripts/docs.py store-outputs nbs/index.ipynb   # execute a notebook and keep its outputs
+
+The route (quarto, which nbdev's own site builder needs, cannot be installed here):
+
+1. **nbdev's notebook processing** (`nbdev.processors.FilterDefaults`, what `nbdev.serve.proc_nbs` runs): front
+   matter from the `# Title` / `> summary` cell, hidden cells removed, and a `show_doc` (signature with docments,
+   docstring) after every exported definition. So a new exported function with a docstring is in the API
+   reference at the next build, with no other step.
+2. **No heavy cell runs.** The build never executes a notebook: it shows the outputs stored in it. To render
+   `show_doc`, nbdev's processing runs some cells; ours runs strictly fewer: exported cells (the module's own
+   code, which `import pause_nb.x` runs anyway), cells made only of imports, and `show_doc` / `#| exec_doc`
+   cells — never a cell flagged `#| eval: false` or with a test flag from settings.ini (`slow`, `gpu`, ...).
+   nbdev itself would also run any cell that *contains* an import next to other code (training included).
+3. **A fix-up step** for what only quarto understands: front matter → page title, `#| echo: false` → hidden input,
+   `{target=…}` link attributes dropped, links to the configured doc host made relative, an anchor per API entry
+   (`data.html#extract_answer`, as nbdev's link index writes them), and plotly outputs (stored as
+   `application/vnd.plotly.v1+json`, which myst-nb drops) → HTML that draws the figure with plotly.js, shipped in
+   `_static/` and loaded only on pages with a figure (no CDN).
+4. **sphinx + myst-nb** (`nb_execution_mode = "off"`) + sphinx-book-theme: navigation, search, one page per
+   notebook (numeric prefixes dropped, as nbdev does: `00_data.ipynb` → `data.html`).
+
+Which notebooks keep outputs is deliberate: nbdev_clean keeps outputs, and only notebooks executed with
+`store-outputs` (the home page's quickstart) or by their owners carry them. `store-outputs` executes with
+`PLOTLY_RENDERER=plotly_mimetype`, so a figure is stored as its JSON (a few kB), not with 3.5 MB of plotly.js.
+Executed experiment reports (`outputs/*/report.ipynb`, run by the experiment runner) are added as pages when they
+exist.
+"""
+from __future__ import annotations
+import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROC = ROOT/"_proc"/"docs"              # processed notebooks + generated conf.py (gitignored)
+DOCTREES = ROOT/"_proc"/"doctrees"
+SITE = ROOT/"_docs"                     # the built site (gitignored)
+CONF_TEMPLATE = Path(__file__).with_name("sphinx_conf.py")
+REPORT_GLOB = "outputs/*/report.ipynb"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+GUIDES = ("index", "real_scale")        # pages listed before the module notebooks
+
+def _settings() -> dict:
+    from configparser import ConfigParser
+    cp = ConfigParser(); cp.read(ROOT/"settings.ini")
+    return dict(cp["DEFAULT"])
+
+def page_name(nb: Path) -> str:
+    "The page name of notebook `nb`, as nbdev names it: `00_data.ipynb` → `data`, `templates/report.ipynb` → `templates/report`."
+    nbs = ROOT/_settings().get("nbs_path", "nbs")
+    parts = nb.with_suffix("").relative_to(nbs).parts if nb.is_relative_to(nbs) else (nb.stem,)
+    return "/".join(re.sub(r"^\d+[a-z]?_", "", p) for p in parts)
+
+def source_notebooks() -> list[Path]:
+    "Notebooks nbdev would document: every `*.ipynb` under nbs/ not in a `_`/`.` folder or named so."
+    nbs = ROOT/_settings().get("nbs_path", "nbs")
+    return [p for p in sorted(nbs.rglob("*.ipynb"))
+            if not any(part.startswith(("_", ".")) for part in p.relative_to(nbs).parts) and ".ipynb_checkpoints" not in p.parts]
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1–2. nbdev's processing, with the stricter rule for which cells run
+
+def _runs_for_docs(cell, skip_flags) -> bool:
+    "Whether the docs build may execute `cell`: exported code, import-only cells, `show_doc`/`exec_doc` cells."
+    import ast
+    from nbdev.processors import cell_lang, _show_docs
+    if cell.cell_type != "code" or cell_lang(cell) != "python" or not cell.source: return False
+    d = cell.directives_ or {}
+    if d.get("eval:", [""])[0].lower() == "false": return False
+    if d.keys() & {"export", "exports", "exporti", "exec_doc"}: return True
+    if d.keys() & set(skip_flags): return False
+    trees = cell.parsed_()
+    if not trees: return False
+    if all(isinstance(t, (ast.Import, ast.ImportFrom)) for t in trees): return True
+    return bool(_show_docs(trees))
+
+def _filter():
+    "nbdev's `FilterDefaults`, with `exec_show_docs` restricted by `_runs_for_docs`."
+    from nbdev.processors import FilterDefaults, exec_show_docs
+    from nbdev.config import get_config
+    skip_flags = get_config().get("tst_flags", "").split()
+    class docs_exec_show_docs(exec_show_docs):
+        def __call__(self, cell):
+            if not self.nb.has_docs_ or not hasattr(self, "k"): return
+            if not _runs_for_docs(cell, skip_flags): return
+            self.k.cell(cell)
+            if self.k.exc:
+                raise RuntimeError(f"{self.nb.path_}: cell {cell.idx_} failed while rendering the API docs:\n{cell.source}") from self.k.exc
+    class DocsFilter(FilterDefaults):
+        def base_procs(self): return [docs_exec_show_docs if p is exec_show_docs else p for p in super().base_procs()]
+    return DocsFilter()
+
+def process_notebook(src: Path, dst: Path, name: str|None = None) -> dict:
+    "Run nbdev's processing and our fix-up on `src`, writing a notebook myst-nb can render to `dst`."
+    from execnb.nbio import read_nb
+    os.environ["IN_TEST"] = "1"             # what nbdev's own docs driver sets: `if not IN_TEST` guards stay quiet
+    os.chdir(src.parent if src.is_relative_to(ROOT) else ROOT)   # nbdev finds settings.ini from the working folder
+    nb = read_nb(src)
+    _filter()(nb)
+    nb = json.loads(json.dumps(nb, default=str))    # plain dicts from here on
+    info = fix_up(nb, name or page_name(src))
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    dst.with_suffix(".json").write_text(json.dumps(info))
+    return info
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. The fix-up: what quarto would have understood, in terms myst-nb understands
+
+_DIRECTIVE = re.compile(r"^\s*#\s*\|\s*([\w-]+)\s*:?\s*(.*?)\s*$")
+_ATTRS = re.compile(r"(\]\([^)\s]*\))\{[^}]*\}")           # [text](url){target="_blank" ...} → [text](url)
+_SHOWDOC_HEADING = re.compile(r"^(#{2,4}) (\S+)\s*$", re.MULTILINE)
+_SOURCE_LINK = re.compile(r"^\[source\]\((\S+)\)\s*$", re.MULTILINE)
+
+def _slug(text: str) -> str:
+    "The anchor myst gives a heading (`myst_heading_anchors`)."
+    return re.sub(r"\s+", "-", re.sub(r"[^\w\s-]", "", text.strip().lower()))
+
+def _api_entry(md: str) -> str:
+    "One `show_doc` entry as page markdown: heading (with nbdev's anchor), signature, docstring, source link."
+    md = re.sub(r"^\s*---\s*\n", "", md)                  # quarto's rule above each entry: the heading separates them
+    src = _SOURCE_LINK.search(md)
+    md = _SOURCE_LINK.sub("", md).strip()
+    m = _SHOWDOC_HEADING.search(md)
+    if m:
+        anchor = m.group(2).lower()          # nbdev's link index: `data.html#extract_answer`
+        extra = f'\n<span id="{anchor}"></span>\n' if _slug(m.group(2)) != anchor else ""
+        md = md[:m.end()] + "\n" + extra + md[m.end():]
+    if src: md += f'\n\n<p class="pause-nb-source"><a href="{src.group(1)}">source</a></p>'
+    return md + "\n"
+
+def _src(cell) -> str: return "".join(cell["source"]) if isinstance(cell["source"], list) else (cell["source"] or "")
+
+_NB_LINK = re.compile(r"\]\((?:\./)?\d+[a-z]?_([\w-]+\.ipynb)")   # [x](00_data.ipynb) → [x](data.ipynb), as pages are named
+_TABLE_ROW = re.compile(r"^\|.*\|[ \t]*$", re.MULTILINE)
+_CODE_SPAN = re.compile(r"`[^`\n]+`")      # a `|` inside code in a table row splits the cell (GFM) unless escaped
+_HTML_LINK = re.compile(r"\[([^\]\n]+)\]\(([\w/.-]+\.html(?:#[^)\s]*)?)\)")
+
+def _fix_markdown(text: str, doc_url: str, depth: int = 0) -> str:
+    "Links as sphinx needs them: no quarto attributes, `NN_` prefixes dropped, links into this site relative."
+    text = _NB_LINK.sub(r"](\1", _ATTRS.sub(r"\1", text))
+    text = _TABLE_ROW.sub(lambda r: _CODE_SPAN.sub(lambda c: c.group(0).replace("|", "\\|"), r.group(0)), text)
+    if doc_url: text = text.replace(doc_url, "")
+    # nbdev's API links (`[extract_answer](data.html#extract_answer)`) point at built pages, which myst cannot
+    # resolve as documents: write them as HTML links
+    return _HTML_LINK.sub(lambda m: f'<a href="{"../" * depth}{m.group(2)}">{m.group(1)}</a>', text)
+
+def _frontmatter(text: str) -> dict:
+    import yaml
+    m = re.match(r"^---\s*\n(.*?)\n---\s*$", text.strip(), re.DOTALL)
+    return (yaml.safe_load(m.group(1)) or {}) if m else {}
+
+def plotly_html(fig_json: dict, div_id: str) -> str:
+    "HTML drawing a stored plotly figure with the page's plotly.js (no CDN, no embedded copy)."
+    data = json.dumps(fig_json.get("data", []), separators=(",", ":")).replace("</", "<\\/")
+    layout = json.dumps(fig_json.get("layout", {}), separators=(",", ":")).replace("</", "<\\/")
+    config = json.dumps({"responsive": True, **fig_json.get("config", {})}, separators=(",", ":"))
+    height = fig_json.get("layout", {}).get("height") or 450
+    return (f'<div id="{div_id}" class="plotly-graph-div pause-nb-figure" style="height:{height}px; width:100%;"></div>\n'
+            f'<script type="text/javascript">Plotly.newPlot("{div_id}", {data}, {layout}, {config});</script>\n')
+
+def fix_up(nb: dict, name: str) -> dict:
+    "Turn nbdev's quarto-flavoured output into plain notebook cells + tags; return what the page holds."
+    doc_url, depth = _doc_url(), name.count("/")
+    cells, n_fig, title = [], 0, None
+    for cell in nb["cells"]:
+        src = _src(cell)
+        if cell["cell_type"] == "raw":
+            fm = _frontmatter(src)
+            if not fm: continue
+            title = fm.get("title") or name
+            if name.startswith("report-"): title = f"{title} (run {name[len('report-'):]})"   # one page per run
+            md = f"# {title}\n" + (f"\n> {fm['description']}\n" if fm.get("description") else "")
+            cells.append({"cell_type": "markdown", "metadata": {}, "source": md}); continue
+        if cell["cell_type"] == "markdown":
+            if not src.strip(): continue
+            if "<!-- WARNING: THIS FILE WAS AUTOGENERATED" in src: continue
+            cell["source"] = _fix_markdown(src, doc_url, depth); cells.append(cell); continue
+        if cell["cell_type"] != "code": continue
+        # directives: quarto's meaning, as myst-nb tags; directive lines never shown
+        tags, kept, asis = set(cell.get("metadata", {}).get("tags", [])), [], False
+        for line in src.splitlines():
+            m = _DIRECTIVE.match(line)
+            if not m: kept.append(line); continue
+            key, val = m.group(1), m.group(2).lower()
+            if key == "echo" and val == "false": tags.add("remove-input")
+            elif key == "output" and val == "false": tags.add("remove-output")
+            elif key == "output" and val == "asis": asis = True
+            elif key == "include" and val == "false": tags.add("remove-cell")
+        cell["source"] = "\n".join(kept).strip("\n")
+        outs = []
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if data and PLOTLY_MIME in data:
+                n_fig += 1
+                out["data"] = {"text/html": plotly_html(data[PLOTLY_MIME], f"{name}-fig-{n_fig}")}
+            elif data and "text/markdown" in data:
+                data["text/markdown"] = _fix_markdown(_src({"source": data["text/markdown"]}), doc_url, depth)
+                data.pop("text/plain", None)
+            outs.append(out)
+        if asis:   # `show_doc` (nbdev marks it `output: asis`): its markdown becomes part of the page, as in quarto
+            for out in outs:
+                md = (out.get("data") or {}).get("text/markdown")
+                if md: cells.append({"cell_type": "markdown", "metadata": {}, "source": _api_entry(md)})
+            continue
+        cell["outputs"] = outs
+        if not cell["source"] and not outs: continue
+        if not cell["source"]: tags.add("remove-input")
+        if tags: cell.setdefault("metadata", {})["tags"] = sorted(tags)
+        cells.append(cell)
+    nb["cells"] = cells
+    nb["metadata"] = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                      "language_info": {"name": "python", "pygments_lexer": "ipython3"}}
+    return {"name": name, "title": title, "figures": n_fig}
+
+def _doc_url() -> str:
+    s = _settings()
+    host, base = s.get("doc_host", "").rstrip("/"), s.get("doc_baseurl", "").strip("/")
+    return f"{host}/{base}/" if host else ""
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. sphinx
+
+def _proc_one(src: Path, dst: Path, name: str|None = None) -> dict:
+    "Process one notebook in a fresh Python process (nbdev runs its cells in-process: keep notebooks apart)."
+    r = subprocess.run([sys.executable, __file__, "_process", str(src), str(dst), name or page_name(src)], cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0: raise SystemExit(f"docs: processing {src.name} failed:\n{r.stderr[-6000:]}")
+    return json.loads(dst.with_suffix(".json").read_text())
+
+def process_all(sources: list[Path], out: Path, workers: int = 2) -> list[dict]:
+    "Process `sources` into `out` (in parallel processes; unchanged notebooks are reused from the last build)."
+    stamp = max(Path(__file__).stat().st_mtime, (ROOT/"settings.ini").stat().st_mtime)
+    jobs, infos = [], {}
+    for src in sources:
+        dst = out/f"{page_name(src)}.ipynb"
+        meta = dst.with_suffix(".json")
+        if dst.exists() and meta.exists() and dst.stat().st_mtime > max(src.stat().st_mtime, stamp):
+            infos[src] = json.loads(meta.read_text())
+        else: jobs.append((src, dst))
+    if jobs:
+        with ThreadPoolExecutor(max_workers=workers) as ex:
+            for (src, _), info in zip(jobs, ex.map(lambda j: _proc_one(*j), jobs)): infos[src] = info
+    return [infos[s] for s in sources]
+
+def _toctree(caption: str, names: list[str]) -> str:
+    return "```{toctree}\n:caption: " + caption + "\n:maxdepth: 1\n\n" + "\n".join(names) + "\n```\n" if names else ""
+
+def write_sources(sources: list[Path], reports: list[Path], out: Path) -> list[dict]:
+    "Processed notebooks, conf.py, plotly.js and the navigation in `out`."
+    out.mkdir(parents=True, exist_ok=True)
+    names = {page_name(p) for p in sources} | {f"report-{p.parent.name}" for p in reports}
+    for stale in out.rglob("*.ipynb"):
+        if str(stale.relative_to(out).with_suffix("")) not in names: stale.unlink(); stale.with_suffix(".json").unlink(missing_ok=True)
+    infos = process_all(sources, out)
+    for rep in reports:     # executed experiment reports: outputs only, nothing to run or document
+        infos.append(_proc_one(rep, out/f"report-{rep.parent.name}.ipynb", f"report-{rep.parent.name}"))
+    if "index" not in [i["name"] for i in infos]: raise SystemExit("nbs/index.ipynb is missing: it is the home page")
+    # navigation: appended to the home page
+    guides = [n for n in GUIDES[1:] if n in names]
+    modules = [i["name"] for i in infos if i["name"] not in GUIDES and "/" not in i["name"] and not i["name"].startswith("report-")]
+    templates = [i["name"] for i in infos if "/" in i["name"]]
+    report_pages = [i["name"] for i in infos if i["name"].startswith("report-")]
+    home = out/"index.ipynb"
+    nb = json.loads(home.read_text())
+    nav = _toctree("Guides", guides) + _toctree("API reference and worked examples", modules) + _toctree("Experiment templates", templates) + _toctree("Experiment reports", report_pages)
+    nb["cells"] = [c for c in nb["cells"] if not c["metadata"].get("pause_nb_nav")] + [
+        {"cell_type": "markdown", "metadata": {"pause_nb_nav": True}, "source": nav}]    # replaced at every build
+    home.write_text(json.dumps(nb, indent=1, ensure_ascii=False))
+    # plotly.js beside the pages; conf.py from the template
+    import plotly
+    static = out/"_static"; static.mkdir(exist_ok=True)
+    pjs = Path(plotly.__file__).parent/"package_data"/"plotly.min.js"
+    if not (static/"plotly.min.js").exists() or (static/"plotly.min.js").stat().st_size != pjs.stat().st_size:
+        shutil.copy(pjs, static/"plotly.min.js")
+    (static/"pause_nb.css").write_text(".pause-nb-source { font-size: smaller; text-align: right; margin-top: -0.5em; }\n")
+    (static/"no-mathjax.js").write_text("/* MathJax is not shipped: the site works offline and the notebooks hold no LaTeX. */\n")
+    s = _settings()
+    conf = CONF_TEMPLATE.read_text().replace("@PROJECT@", repr(s["title"])).replace("@AUTHOR@", repr(s["author"])) \
+        .replace("@COPYRIGHT@", repr(s["copyright"])).replace("@DESCRIPTION@", repr(s["description"])) \
+        .replace("@VERSION@", repr(s["version"])).replace("@GIT_URL@", repr(s.get("git_url", "")))
+    if not (out/"conf.py").exists() or (out/"conf.py").read_text() != conf: (out/"conf.py").write_text(conf)
+    return infos
+
+def build(site: Path = SITE, sources: list[Path]|None = None, reports: list[Path]|None = None, proc: Path = PROC,
+          doctrees: Path|None = None, quiet: bool = True) -> list[dict]:
+    "Build the site: process the notebooks, then sphinx (no notebook is executed)."
+    t0 = time.perf_counter()
+    sources = source_notebooks() if sources is None else sources
+    reports = sorted(ROOT.glob(REPORT_GLOB)) if reports is None else reports
+    infos = write_sources(sources, reports, proc)
+    t1 = time.perf_counter()
+    # sphinx writes into proc.parent/html (myst-nb puts a `jupyter_execute/` folder beside its output folder), then
+    # the site is copied to `site` whole: no stale pages, while sphinx's environment (doctrees) stays cached.
+    html = proc.parent/"html"
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-j", "1", "-d", str(doctrees or proc.parent/"doctrees"), str(proc), str(html)]
+    if quiet: cmd.insert(3, "-q")
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    warnings = [l for l in (r.stderr or "").splitlines() if "WARNING" in l or "ERROR" in l]
+    if r.returncode != 0: raise SystemExit(f"sphinx failed:\n{r.stdout[-3000:]}\n{r.stderr[-6000:]}")
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.copytree(html, site, ignore=shutil.ignore_patterns(".buildinfo*", "_sources"))
+    (site/".nojekyll").touch()
+    figs = sum(i["figures"] for i in infos)
+    print(f"docs: {len(infos)} pages, {figs} interactive figure(s) -> {site.relative_to(ROOT) if site.is_relative_to(ROOT) else site}"
+          f"  (processing {t1-t0:.1f}s, sphinx {time.perf_counter()-t1:.1f}s)")
+    for w in warnings: print("  " + w)
+    return infos
+
+# ---------------------------------------------------------------------------------------------------------------
+# The headless check
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage", "--hide-scrollbars"]
+
+def chromium(install: bool = True) -> str:
+    "Path of the chromium binary; installed with apt-get (Debian package `chromium`) when missing and we are root."
+    for name in ("chromium", "chromium-browser"):
+        if shutil.which(name): return shutil.which(name)
+    if install and shutil.which("apt-get") and os.geteuid() == 0:
+        print("docs-check: installing chromium (apt-get)...", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env, capture_output=True)
+        if shutil.which("chromium"): return shutil.which("chromium")
+    raise SystemExit("docs-check needs chromium: `apt-get update && apt-get install -y chromium` (as root)")
+
+def _chrome(page: Path, *args: str, fragment: str = "", timeout: int = 60) -> str:
+    with tempfile.TemporaryDirectory() as profile:
+        r = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri() + fragment],
+                           capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0: raise AssertionError(f"chromium failed on {page}: {r.stderr[-2000:]}")
+    return r.stdout
+
+def dump_dom(page: Path) -> str:
+    "The page's DOM after its scripts ran (5 s of virtual time)."
+    return _chrome(page, "--dump-dom", "--virtual-time-budget=5000")
+
+_FOCUS_JS = """<script>document.addEventListener("DOMContentLoaded", () => {
+  // headless screenshots cannot scroll: hide what comes before the element instead (keeping one block of context)
+  let el = document.getElementById(%s), kept = 0;
+  while (el && !el.classList.contains("bd-article")) {
+    let prev = el.previousElementSibling;
+    while (prev) { const p = prev.previousElementSibling; if (kept++ >= 1) prev.style.display = "none"; prev = p; }
+    el = el.parentElement;
+  }
+});</script>"""
+
+def screenshot(page: Path, png: Path, size: str = "1280,1600", focus: str|None = None) -> Path:
+    "A PNG of the page's first screen; with `focus`, of the part of the page starting just above element `focus`."
+    png.parent.mkdir(parents=True, exist_ok=True)
+    if focus is None:
+        _chrome(page, f"--screenshot={png}", f"--window-size={size}", "--virtual-time-budget=5000"); return png
+    tmp = page.with_name(f".focus-{page.name}")         # beside the page, so its relative links still resolve
+    tmp.write_text(page.read_text(encoding="utf-8").replace("</body>", _FOCUS_JS % json.dumps(focus) + "</body>"), encoding="utf-8")
+    try: _chrome(tmp, f"--screenshot={png}", f"--window-size={size}", "--virtual-time-budget=5000")
+    finally: tmp.unlink()
+    return png
+
+def figure_pages(site: Path = SITE) -> list[Path]:
+    "Pages holding an interactive figure: experiment reports first, then module pages, then the home page."
+    pages = [p for p in sorted(site.glob("*.html")) if "pause-nb-figure" in p.read_text(encoding="utf-8")]
+    return sorted(pages, key=lambda p: (not p.stem.startswith("report-"), p.stem == "index", p.stem))
+
+def page_text(dom: str) -> str:
+    "The visible text of a DOM dump, whitespace collapsed."
+    import html
+    dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", dom)))
+
+def check(site: Path = SITE, shots: Path|None = ROOT/"_proc"/"check", api_page: str = "data.html",
+          api_signature: str = r"def extract_answer\( ?text:str ?\)->str \| None:") -> dict:
+    "Open the home page, an API page and a figure page in headless chromium; assert they rendered."
+    t0 = time.perf_counter()
+    home, api = site/"index.html", site/api_page
+    for p in (home, api): assert p.exists(), f"{p} was not built"
+    for p in site.glob("*.html"):     # offline: nothing may be fetched from elsewhere
+        html = p.read_text(encoding="utf-8")
+        ext = re.findall(r'<(?:script|img)[^>]*\bsrc="(https?:[^"]+)"|<link[^>]*rel="(?:stylesheet|preload)"[^>]*href="(https?:[^"]+)"', html)
+        assert not ext, f"{p.name} loads resources from the network: {ext[:3]}"
+    dom = dump_dom(home)
+    text = page_text(dom)
+    assert "<h1" in dom and "What pause tokens are" in text and "make demo" in text and "make test" in text, "home page did not render"
+    assert 'class="bd-sidebar' in dom or "toctree" in dom, "home page has no navigation"
+    api_dom = dump_dom(api)
+    assert re.search(api_signature, page_text(api_dom)), f"{api_page}: API signature {api_signature!r} not found"
+    assert 'id="extract_answer"' in api_dom, f"{api_page}: no anchor for extract_answer"
+    figs = figure_pages(site)
+    assert figs, "no page with an interactive figure was built"
+    fig_dom = dump_dom(figs[0])
+    n_div = fig_dom.count("pause-nb-figure")
+    assert 'class="main-svg"' in fig_dom, f"{figs[0].name}: the plotly figure did not draw (no main-svg)"
+    assert "plotly.min.js" in fig_dom and "cdn" not in re.findall(r'src="[^"]*plotly[^"]*"', fig_dom)[0]
+    res = {"home": home.name, "api": api.name, "figure_page": figs[0].name, "figures_on_page": n_div,
+           "pages": len(list(site.glob("*.html")))}
+    if shots is not None:
+        fig_id = re.search(r'<div id="([^"]+)" class="plotly-graph-div pause-nb-figure', figs[0].read_text(encoding="utf-8")).group(1)
+        res["screenshots"] = [str(screenshot(home, shots/"home.png")), str(screenshot(api, shots/"api.png", focus="extract-answer")),
+                              str(screenshot(figs[0], shots/"figure.png", size="1280,1000", focus=fig_id))]
+    res["seconds"] = round(time.perf_counter() - t0, 1)
+    return res
+
+# ---------------------------------------------------------------------------------------------------------------
+# Outputs kept on purpose
+
+def store_outputs(nb_path: Path, timeout: int = 600) -> None:
+    "Execute `nb_path` in a kernel and save it with its outputs (plotly figures as JSON), then nbdev_clean it."
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.read(nb_path, as_version=4)
+    old = os.environ.get("PLOTLY_RENDERER")
+    os.environ["PLOTLY_RENDERER"] = "plotly_mimetype"
+    try: NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(nb_path.parent)}}).execute()
+    finally:
+        if old is None: os.environ.pop("PLOTLY_RENDERER", None)
+        else: os.environ["PLOTLY_RENDERER"] = old
+    nbformat.write(nb, nb_path)
+    subprocess.run([str(Path(sys.executable).parent/"nbdev_clean"), "--fname", str(nb_path)], cwd=ROOT, check=True)
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python scripts/docs.py", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("build", help="build the site into _docs/")
+    c = sub.add_parser("check", help="build, then check pages in headless chromium")
+    c.add_argument("--no-build", action="store_true")
+    so = sub.add_parser("store-outputs", help="execute notebooks and keep their outputs")
+    so.add_argument("notebooks", nargs="+", type=Path)
+    pr = sub.add_parser("_process", help=argparse.SUPPRESS)     # one notebook, in its own process
+    pr.add_argument("src", type=Path); pr.add_argument("dst", type=Path); pr.add_argument("name")
+    a = p.parse_args(argv)
+    if a.cmd == "_process": process_notebook(a.src.resolve(), a.dst.resolve(), a.name); return
+    if a.cmd == "build": build()
+    elif a.cmd == "check":
+        chromium()
+        t0 = time.perf_counter()
+        if not a.no_build: build()
+        res = check()
+        print(f"docs-check: ok in {time.perf_counter()-t0:.1f}s " + json.dumps(res))
+    else:
+        for nb in a.notebooks: store_outputs(nb.resolve())
+
+if __name__ == "__main__": main()
