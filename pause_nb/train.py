@@ -137,6 +137,7 @@ def train_sft(model,                     # a pause model (`make_pause_model`, ma
              ) -> PauseSFTTrainer:
     "Build a `PauseSFTTrainer` for `model` on `train_dataset`, train it, and return it."
     config = config or PauseSFTConfig()
+    if quiet: datasets.disable_progress_bars()   # trl's dataset preparation shows bars (a global switch of `datasets`)
     train_ds, eval_ds = _prompt_completion(train_dataset), _prompt_completion(eval_dataset)
     pause_id = getattr(model, "pause_token_id", None)
     if pause_id is None and any(PAUSE_TOKEN in c for c in train_ds[:200]["completion"]):
@@ -144,7 +145,6 @@ def train_sft(model,                     # a pause model (`make_pause_model`, ma
     if pause_id is not None and tokenizer.convert_tokens_to_ids(PAUSE_TOKEN) != pause_id:
         raise ValueError(f"the tokenizer's pause id differs from the model's ({pause_id}): use the tokenizer make_pause_model was given")
     if eval_ds is not None and config.eval_strategy == "no": config.eval_strategy = "epoch"
-    if quiet: datasets.disable_progress_bars()   # trl's dataset preparation shows bars (a global switch of `datasets`)
     trainer = PauseSFTTrainer(model=model, args=config, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tokenizer)
     if quiet: trainer.remove_callback(PrinterCallback)
     if train: trainer.train()
