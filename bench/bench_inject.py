@@ -5,7 +5,7 @@ over all 37,365 samples (strip mismatches, pause-id mismatches, answers lost) an
 for the byte-level BPE and for a Llama-style (Metaspace/SentencePiece-like) tokenizer.
 """
 import os, time, sys
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
+os.environ["TOKENIZERS_PARALLELISM"] = "true"   # both cores tokenize (make exports false for the tests)
 import numpy as np
 from pause_nb.data import find_gsm8k, load_gsm8k, train_tokenizer, gsm8k_texts
 from pause_nb.inject import InjectConfig, inject_texts, token_ends, check_injection
@@ -28,10 +28,10 @@ tok = train_tokenizer(gsm8k_texts(train), vocab_size=25_000)
 cfg = InjectConfig(p=0.1, k=5, seed=42)
 inject_texts(answers[:200], cfg, tok)   # warm-up
 best = None
-for _ in range(3):
+for _ in range(3):   # best of 3; inject_texts tokenizes itself, token_ends is timed apart as the tokenizing share
     t0 = time.perf_counter(); ends = token_ends(answers, tok); t1 = time.perf_counter()
     aug, n = inject_texts(answers, cfg, tok); t2 = time.perf_counter()
-    if best is None or t2 - t0 < best[0]: best = (t2 - t0, t1 - t0)
+    if best is None or t2 - t1 < best[0]: best = (t2 - t1, t1 - t0)
 print(f"inject_tokenizer_vocab: {len(tok)}")
 print(f"inject_samples: {len(aug)}")
 print(f"inject_seconds: {best[0]:.3f}")
