@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #a786c0af
 from __future__ import annotations
-import json, os, random, re, warnings
+import json, os, random, re, tempfile, warnings
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -15,8 +15,8 @@ from datasets import Dataset, DatasetDict
 # %% auto #0
 __all__ = ['PAUSE_TOKEN', 'PROMPT_TEMPLATE', 'BOS', 'EOS', 'PAD', 'strip_pauses', 'canonical_number', 'extract_answer',
            'is_correct', 'GSM8KFormatError', 'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val',
-           'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem', 'write_synthetic_gsm8k',
-           'train_tokenizer', 'gsm8k_texts', 'add_pause_token']
+           'atomic_write', 'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem',
+           'write_synthetic_gsm8k', 'train_tokenizer', 'gsm8k_texts', 'add_pause_token']
 
 # %% ../nbs/00_data.ipynb #7b6a23a9
 PAUSE_TOKEN = "<|pause|>"
@@ -127,6 +127,18 @@ def split_train_val(train: Dataset, val_fraction: float = 0.1, seed: int = 42) -
     parts = train.train_test_split(test_size=val_fraction, seed=seed, shuffle=True)
     return DatasetDict(train=parts["train"], validation=parts["test"])
 
+# %% ../nbs/00_data.ipynb #aw271
+def atomic_write(path: str|Path, text: str) -> Path:
+    "Write `text` to `path` through a temporary file in the same folder and a rename."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f: f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True); raise
+    return path
+
 # %% ../nbs/00_data.ipynb #5c832c18
 PROMPT_TEMPLATE = "Question: {question}\nAnswer:"
 
@@ -189,9 +201,7 @@ def write_synthetic_gsm8k(out_dir: str|Path, cfg: SyntheticConfig = SyntheticCon
             row = synthetic_problem(rng, cfg)
             if split == "test" and row["question"] in seen: continue   # keep the test split unseen
             seen.add(row["question"]); rows.append(row)
-        tmp = out/f".{split}.jsonl.tmp"
-        tmp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        tmp.replace(out/f"{split}.jsonl")
+        atomic_write(out/f"{split}.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
     return out
 
 # %% ../nbs/00_data.ipynb #7459f405

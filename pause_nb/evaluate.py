@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_evaluate.ipynb #627e9b72
 from __future__ import annotations
-import json, math, os, tempfile
+import json, math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from .data import PAUSE_TOKEN, format_prompt, extract_answer, canonical_number, strip_pauses, load_gsm8k
+from .data import PAUSE_TOKEN, format_prompt, extract_answer, canonical_number, strip_pauses, load_gsm8k, atomic_write
 
 # %% auto #0
 __all__ = ['SEED_COLUMNS', 'reply_record', 'wilson_interval', 'pass_at_k', 'compute_metrics', 'metrics_table',
@@ -126,20 +126,9 @@ def metrics_table(runs: dict[str, dict], # run name -> `compute_metrics` output
     return "\n".join(lines)
 
 # %% ../nbs/04_evaluate.ipynb #1656c56e
-def _atomic_write(path: Path, text: str) -> Path:
-    "Write `text` to `path` through a temporary file in the same folder."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f: f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
-
 def write_predictions(records: list[dict], path: str|Path) -> Path:
     "Write `records` as JSON Lines to `path`, atomically."
-    return _atomic_write(Path(path), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    return atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 def read_predictions(path: str|Path) -> list[dict]:
     "The records of a prediction file."
@@ -269,5 +258,5 @@ def evaluate(model, tokenizer,
     metrics = compute_metrics(records)
     if out_dir is not None:
         write_predictions(records, Path(out_dir)/"predictions.jsonl")
-        _atomic_write(Path(out_dir)/"metrics.json", json.dumps(metrics | {"config": asdict(cfg)}, indent=2) + "\n")
+        atomic_write(Path(out_dir)/"metrics.json", json.dumps(metrics | {"config": asdict(cfg)}, indent=2) + "\n")
     return records, metrics

@@ -8,6 +8,7 @@ import argparse, json, math, os, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .data import atomic_write
 from .variants import VARIANTS, PRESETS, select_variants, experiment_config
 
 # %% auto #0
@@ -141,12 +142,12 @@ def write_report(run_dir: str|Path) -> dict:
     meta = f"Run `{run_dir.name}`: {len(rows)} finished variant(s)" + (f"; missing (failed or unfinished): {', '.join(missing)}" if missing else "")
     if rows: meta += f". Preset `{rows[0]['config'].get('preset', {}).get('name', '?')}`, seed {rows[0]['config'].get('seed', '?')}."
     md = f"# Stage 1 results\n\n{meta}\n\n{results_markdown(rows)}\n"
-    _write(run_dir/"report.md", md)
+    atomic_write(run_dir/"report.md", md)
     figs = comparison_figures(rows)
     html_figs = "".join(pio.to_html(f, include_plotlyjs=(i == 0), full_html=False) for i, f in enumerate(figs.values()))
     import html as _html
     table_html = _md_table_to_html(results_markdown(rows))
-    _write(run_dir/"report.html", f"<!doctype html><html><head><meta charset='utf-8'><title>pause_nb report: {_html.escape(run_dir.name)}</title>"
+    atomic_write(run_dir/"report.html", f"<!doctype html><html><head><meta charset='utf-8'><title>pause_nb report: {_html.escape(run_dir.name)}</title>"
            f"<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head>"
            f"<body><h1>Stage 1 results</h1><p>{_html.escape(meta)}</p>{table_html}{html_figs}</body></html>")
     return {"markdown": run_dir/"report.md", "html": run_dir/"report.html", "rows": rows}
@@ -160,10 +161,6 @@ def _md_table_to_html(md: str) -> str:
         lines = [l.strip().strip("|").split(" | ") for l in block.splitlines() if l.startswith("|") and not l.startswith("|---")]
         if lines: out.append("<table>" + row(lines[0], "th") + "".join(row(b, "td") for b in lines[1:]) + "</table>")
     return "<br>".join(out)
-
-def _write(path: Path, text: str) -> None:
-    "Write `text` to `path` atomically."
-    tmp = path.with_name(f".{path.name}.tmp"); tmp.write_text(text, encoding="utf-8"); os.replace(tmp, path)
 
 # %% ../nbs/08_experiments.ipynb #90994bb4
 def _parse_set(items: list[str]) -> dict:

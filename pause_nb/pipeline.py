@@ -9,7 +9,7 @@ from pathlib import Path
 
 from datasets import Dataset, DatasetDict, load_from_disk
 
-from .data import (load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts,
+from .data import (atomic_write, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts,
                            find_gsm8k, to_prompt_completion, SyntheticConfig)
 from .inject import InjectConfig, inject_dataset, save_injected, injection_stats
 from .variants import experiment_config
@@ -90,9 +90,7 @@ def prepare_injected(splits: DatasetDict, tokenizer_path: str, preset: dict, see
 # %% ../nbs/07_pipeline.ipynb #75cbcf1c
 def write_json_atomic(path: str|Path, obj) -> Path:
     "Write `obj` as JSON to `path` through a temporary file and a rename."
-    path = Path(path); tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n", encoding="utf-8"); os.replace(tmp, path)
-    return path
+    return atomic_write(path, json.dumps(obj, indent=2, default=str) + "\n")
 
 def _sft_config(preset: dict, seed: int, epochs: float, lr: float, output_dir: str, **kw):
     "The trainer configuration for a preset's budget."

@@ -539,14 +539,15 @@ def write_stage2_report(run_dir) -> dict:
     "Write `report.md` and `report.html` (table and curves, plotly.js embedded once) into `run_dir`."
     import html, plotly.io as pio
     from pathlib import Path
-    from pause_nb.experiments import _md_table_to_html, _write
+    from pause_nb.experiments import _md_table_to_html
+    from pause_nb.data import atomic_write
     run_dir = Path(run_dir); rows = collect_stage2(run_dir)
     meta = f"Run `{run_dir.name}`: {len(rows)} finished Stage 2 variant(s)"
     if rows: meta += f", preset `{rows[0]['config']['stage1']['preset']['name']}`, seed {rows[0]['config']['seed']}."
     table = stage2_markdown(rows)
-    _write(run_dir/"report.md", f"# Stage 2 results\n\n{meta}\n\n{table}\n")
+    atomic_write(run_dir/"report.md", f"# Stage 2 results\n\n{meta}\n\n{table}\n")
     figs = "".join(pio.to_html(f, include_plotlyjs=(i == 0), full_html=False) for i, f in enumerate(stage2_curves(rows).values()))
-    _write(run_dir/"report.html", f"<!doctype html><html><head><meta charset='utf-8'><title>pause_nb Stage 2: {html.escape(run_dir.name)}</title>"
+    atomic_write(run_dir/"report.html", f"<!doctype html><html><head><meta charset='utf-8'><title>pause_nb Stage 2: {html.escape(run_dir.name)}</title>"
            f"<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 8px}}</style>"
            f"</head><body><h1>Stage 2 results</h1><p>{html.escape(meta)}</p>{_md_table_to_html(table) if rows else ''}{figs}</body></html>")
     return {"markdown": run_dir/"report.md", "html": run_dir/"report.html", "rows": rows}
