@@ -13,10 +13,11 @@ import datasets
 from datasets import Dataset, DatasetDict
 
 # %% auto #0
-__all__ = ['PAUSE_TOKEN', 'PROMPT_TEMPLATE', 'BOS', 'EOS', 'PAD', 'strip_pauses', 'canonical_number', 'extract_answer',
-           'is_correct', 'GSM8KFormatError', 'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val',
-           'atomic_write', 'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem',
-           'write_synthetic_gsm8k', 'train_tokenizer', 'gsm8k_texts', 'add_pause_token']
+__all__ = ['PAUSE_TOKEN', 'EXTRACTIONS', 'PROMPT_TEMPLATE', 'BOS', 'EOS', 'PAD', 'strip_pauses', 'canonical_number',
+           'extract_answer', 'is_correct', 'extract_answer_reference', 'is_correct_reference', 'GSM8KFormatError',
+           'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'atomic_write', 'format_prompt',
+           'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem', 'write_synthetic_gsm8k', 'train_tokenizer',
+           'gsm8k_texts', 'add_pause_token']
 
 # %% ../nbs/00_data.ipynb #7b6a23a9
 PAUSE_TOKEN = "<|pause|>"
@@ -51,6 +52,22 @@ def is_correct(prediction: str, ground_truth: str) -> bool:
     want = extract_answer(ground_truth) if "####" in ground_truth else canonical_number(ground_truth)
     got = extract_answer(prediction)
     return got is not None and got == want
+
+# %% ../nbs/00_data.ipynb #65b3f544
+_REFERENCE_ANSWER = re.compile(r"#### (\-?[0-9\.\,]+)")
+
+def extract_answer_reference(text: str) -> str|None:
+    "The reference code's answer: the first `#### <digits, dots, commas>` match, commas removed (pauses stripped)."
+    m = _REFERENCE_ANSWER.search(strip_pauses(text))
+    return m.group(1).strip().replace(",", "") if m else None
+
+def is_correct_reference(prediction: str, ground_truth: str) -> bool:
+    "The reference's correctness: string equality of `extract_answer_reference` on prediction and ground truth."
+    want = extract_answer_reference(ground_truth) if "####" in ground_truth else ground_truth.strip().replace(",", "")
+    got = extract_answer_reference(prediction)
+    return got is not None and got == want
+
+EXTRACTIONS = {"reference": is_correct_reference, "ours": is_correct}
 
 # %% ../nbs/00_data.ipynb #a5497c4e
 class GSM8KFormatError(ValueError):
@@ -128,12 +145,17 @@ def split_train_val(train: Dataset, val_fraction: float = 0.1, seed: int = 42) -
     return DatasetDict(train=parts["train"], validation=parts["test"])
 
 # %% ../nbs/00_data.ipynb #aw271
+def _umask() -> int:
+    "The process's umask (read by setting and restoring it)."
+    m = os.umask(0); os.umask(m); return m
+
 def atomic_write(path: str|Path, text: str) -> Path:
     "Write `text` to `path` through a temporary file in the same folder and a rename."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f: f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())       # mkstemp makes 0600: give the file the mode any other new file would get
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
@@ -142,13 +164,15 @@ def atomic_write(path: str|Path, text: str) -> Path:
 # %% ../nbs/00_data.ipynb #5c832c18
 PROMPT_TEMPLATE = "Question: {question}\nAnswer:"
 
-def format_prompt(question: str) -> str:
+def format_prompt(question: str,
+                  suffix: str = "", # appended after "Answer:" (e.g. K pause or filler tokens, Goyal et al. 2023)
+                 ) -> str:
     "The prompt shown to the model for `question`."
-    return PROMPT_TEMPLATE.format(question=question.strip())
+    return PROMPT_TEMPLATE.format(question=question.strip()) + suffix
 
-def to_prompt_completion(row: dict) -> dict:
+def to_prompt_completion(row: dict, suffix: str = "") -> dict:
     "A GSM8K row as trl's prompt/completion pair (the completion keeps pause tokens if it has them)."
-    return {"prompt": format_prompt(row["question"]), "completion": " " + row["answer"]}
+    return {"prompt": format_prompt(row["question"], suffix), "completion": " " + row["answer"]}
 
 # %% ../nbs/00_data.ipynb #76a0ca64
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from .data import PAUSE_TOKEN, format_prompt, extract_answer, canonical_number, strip_pauses, load_gsm8k, atomic_write
+from .data import (PAUSE_TOKEN, EXTRACTIONS, format_prompt, extract_answer, extract_answer_reference, is_correct_reference,
+                           canonical_number, strip_pauses, load_gsm8k, atomic_write)
 
 # %% auto #0
-__all__ = ['SEED_COLUMNS', 'reply_record', 'wilson_interval', 'pass_at_k', 'compute_metrics', 'metrics_table',
-           'write_predictions', 'read_predictions', 'EvalConfig', 'pause_token_id_of', 'generate_replies', 'evaluate']
+__all__ = ['SEED_COLUMNS', 'PROTOCOLS', 'reply_record', 'wilson_interval', 'pass_at_k', 'compute_metrics', 'metrics_table',
+           'write_predictions', 'read_predictions', 'EvalConfig', 'Protocol', 'pause_token_id_of', 'generate_replies',
+           'evaluate']
 
 # %% ../nbs/04_evaluate.ipynb #be135680
 def _pieces(ids: list[int], tokenizer, cache: dict|None = None) -> list[str]:
@@ -52,11 +54,12 @@ def reply_record(question: str, ground_truth: str,
         else: off += len(t)
     completion = "".join(tokens)
     want = extract_answer(ground_truth) if "####" in ground_truth else canonical_number(ground_truth)
-    got = extract_answer(completion)
+    got, got_ref = extract_answer(completion), extract_answer_reference(completion)
     if pause_probs is not None and len(pause_probs) != len(ids): raise ValueError(f"{len(pause_probs)} pause probabilities for {len(ids)} tokens")
     return {"index": index, "sample": sample, "question": question, "ground_truth": ground_truth, "ground_truth_answer": want,
             "completion": completion, "token_ids": ids, "tokens": tokens, "extracted_answer": got,
-            "correct": got is not None and got == want, "n_tokens": len(ids), "n_pauses": len(pause_idx),
+            "correct": got is not None and got == want, "extracted_answer_reference": got_ref,
+            "correct_reference": is_correct_reference(completion, ground_truth), "n_tokens": len(ids), "n_pauses": len(pause_idx),
             "pause_token_indices": pause_idx, "pause_char_offsets": pause_off,
             "pause_probs": None if pause_probs is None else [round(float(p), 6) for p in pause_probs], "finished": bool(finished)}
 
@@ -87,30 +90,35 @@ def _majority(answers: list) -> str|None:
     votes = Counter(a for a in answers if a is not None)
     return votes.most_common(1)[0][0] if votes else None
 
-def compute_metrics(records: list[dict]) -> dict:
+def compute_metrics(records: list[dict],
+                    extraction: str = "ours", # which answer rule decides `correct`: a key of `pause_nb.data.EXTRACTIONS`
+                   ) -> dict:
     "All evaluation metrics, rebuilt from prediction records alone (a pure function)."
+    if extraction not in EXTRACTIONS: raise ValueError(f"extraction must be one of {list(EXTRACTIONS)}, got {extraction!r}")
+    ok, answer = ("correct", "extracted_answer") if extraction == "ours" else ("correct_reference", "extracted_answer_reference")
     n_pauses = [r["n_pauses"] for r in records]
-    correct = [r["n_pauses"] for r in records if r["correct"]]
-    wrong = [r["n_pauses"] for r in records if not r["correct"]]
+    correct = [r["n_pauses"] for r in records if r[ok]]
+    wrong = [r["n_pauses"] for r in records if not r[ok]]
     tokens = sum(r["n_tokens"] for r in records)
     by_q = defaultdict(list)
     for r in records: by_q[r["index"]].append(r)
     k = min((len(v) for v in by_q.values()), default=0)
-    acc = _mean([float(r["correct"]) for r in records])
+    acc = _mean([float(r[ok]) for r in records])
     m = {"n_questions": len(by_q), "n_replies": len(records), "samples_per_question": k,
          "test_accuracy": acc,
          "test_accuracy_ci95": None if acc is None else list(wilson_interval(acc * len(by_q), len(by_q))),
          "avg_pauses_per_reply": _mean(n_pauses),
          "avg_pauses_per_reply_correct": _mean(correct), "avg_pauses_per_reply_incorrect": _mean(wrong),
          "pause_token_fraction": sum(n_pauses) / tokens if tokens else None,
-         "answer_rate": _mean([float(r["extracted_answer"] is not None) for r in records]),
+         "answer_rate": _mean([float(r[answer] is not None) for r in records]),
          "finished_rate": _mean([float(r.get("finished", True)) for r in records]),
          "avg_reply_tokens": _mean([r["n_tokens"] for r in records])}
     if k > 1:
         for j in sorted({2**e for e in range(int(math.log2(k)) + 1)} | {k}):
-            m[f"pass@{j}"] = _mean([pass_at_k(len(v), sum(r["correct"] for r in v), j) for v in by_q.values()])
-        votes = [_majority([r["extracted_answer"] for r in sorted(v, key=lambda r: r["sample"])]) for v in by_q.values()]
-        m["majority_vote_accuracy"] = _mean([float(a is not None and a == v[0]["ground_truth_answer"]) for a, v in zip(votes, by_q.values())])
+            m[f"pass@{j}"] = _mean([pass_at_k(len(v), sum(r[ok] for r in v), j) for v in by_q.values()])
+        votes = [_majority([r[answer] for r in sorted(v, key=lambda r: r["sample"])]) for v in by_q.values()]
+        truth = (lambda r: r["ground_truth_answer"]) if extraction == "ours" else (lambda r: extract_answer_reference(r["ground_truth"]))
+        m["majority_vote_accuracy"] = _mean([float(a is not None and a == truth(v[0])) for a, v in zip(votes, by_q.values())])
     return m
 
 # %% ../nbs/04_evaluate.ipynb #ab7e576b
@@ -142,18 +150,54 @@ class EvalConfig:
     max_new_tokens: int = 256   # a GSM8K reference answer is ~120 tokens, +10% pauses at p=0.1; synthetic ones ~40
     do_sample: bool = False     # greedy unless True
     temperature: float = 1.0
-    top_p: float = 1.0
+    top_k: int = 0              # 0: off (every token can be drawn); the seed's protocol: 50
+    top_p: float = 1.0          # 1.0: off
     k: int = 1                  # replies per question; > 1 needs `do_sample`
     seed: int = 0               # seeds sampling
     limit: int|None = None      # evaluate only the first `limit` questions
     stop_at_eos: bool = True    # False: every batch runs `max_new_tokens` steps (replies are still cut at their first EOS); for timing
     progress: bool = True
+    prompt_suffix: str = ""     # appended to every prompt (`format_prompt`'s suffix: K pauses or fillers a model was trained with)
 
     def __post_init__(self):
         if self.batch_size < 1 or self.max_new_tokens < 1: raise ValueError("batch_size and max_new_tokens must be >= 1")
         if self.k < 1: raise ValueError(f"k must be >= 1, got {self.k}")
         if self.k > 1 and not self.do_sample: raise ValueError(f"k={self.k} greedy replies would be identical: set do_sample=True")
-        if self.temperature <= 0 or not 0 < self.top_p <= 1: raise ValueError("temperature must be > 0 and top_p in (0, 1]")
+        if not self.temperature > 0 or not 0 < self.top_p <= 1: raise ValueError("temperature must be > 0 and top_p in (0, 1]")
+        if self.top_k < 0: raise ValueError(f"top_k must be >= 0 (0: off), got {self.top_k}")
+
+    def generation_config(self, eos: int, pad: int|None):
+        "The `GenerationConfig` of these settings, every sampling parameter explicit."
+        from transformers import GenerationConfig
+        sampling = dict(temperature=self.temperature, top_k=self.top_k, top_p=self.top_p, min_p=None, typical_p=1.0,
+                        epsilon_cutoff=0.0, eta_cutoff=0.0) if self.do_sample else {}
+        return GenerationConfig(max_new_tokens=self.max_new_tokens, do_sample=self.do_sample, num_return_sequences=self.k,
+                                repetition_penalty=1.0, no_repeat_ngram_size=0, **sampling,
+                                eos_token_id=eos if self.stop_at_eos else 2**31 - 1,   # an id never generated
+                                pad_token_id=eos if pad is None else pad, use_cache=True)
+
+# %% ../nbs/04_evaluate.ipynb #7e62c71f
+@dataclass(frozen=True)
+class Protocol:
+    "A named, fully explicit way of decoding test replies."
+    name: str
+    do_sample: bool
+    temperature: float = 1.0
+    top_k: int = 0              # 0: off
+    top_p: float = 1.0          # 1.0: off
+    k: int = 1                  # replies per question
+    headline: str = "reference" # the answer rule (a key of `EXTRACTIONS`) the report's headline columns use
+    source: str = ""            # where the settings come from
+
+    def eval_config(self, **budget) -> EvalConfig:
+        "An `EvalConfig` that decodes this way, with `budget` (batch size, max_new_tokens, seed, ...) added."
+        return EvalConfig(do_sample=self.do_sample, temperature=self.temperature, top_k=self.top_k, top_p=self.top_p, k=self.k, **budget)
+
+PROTOCOLS = {p.name: p for p in [
+    Protocol("seed", do_sample=True, temperature=1.0, top_k=50, top_p=1.0, k=1, headline="reference",
+             source="epfl-dlab/PauseToken (base): configs/trl_train.yaml -> configs/rl_algorithm/policy/generation/train_default.yaml"),
+    Protocol("greedy", do_sample=False, headline="ours", source="deterministic decoding"),
+]}
 
 # %% ../nbs/04_evaluate.ipynb #d7c86848
 def pause_token_id_of(model, tokenizer) -> int|None:
@@ -206,13 +250,9 @@ def _generate_batch(model, enc, gen, pause_id: int|None, k: int, eos: int):
 @torch.inference_mode()
 def generate_replies(model, tokenizer, questions: list[str], cfg: EvalConfig = EvalConfig()) -> list[list[dict]]:
     "For each question, `cfg.k` replies (ids, finished, P(pause)), generated in left-padded batches with KV cache."
-    from transformers import GenerationConfig
     pause_id, eos, pad = pause_token_id_of(model, tokenizer), tokenizer.eos_token_id, tokenizer.pad_token_id
-    gen = GenerationConfig(max_new_tokens=cfg.max_new_tokens, do_sample=cfg.do_sample, num_return_sequences=cfg.k,
-                           temperature=cfg.temperature if cfg.do_sample else None, top_p=cfg.top_p if cfg.do_sample else None,
-                           top_k=None, eos_token_id=eos if cfg.stop_at_eos else 2**31 - 1,   # an id never generated
-                           pad_token_id=eos if pad is None else pad, use_cache=True)
-    prompts = [format_prompt(q) for q in questions]
+    gen = cfg.generation_config(eos, pad)
+    prompts = [format_prompt(q, cfg.prompt_suffix) for q in questions]
     lengths = [len(x) for x in tokenizer(prompts)["input_ids"]]
     order = sorted(range(len(prompts)), key=lambda i: -lengths[i])      # similar lengths share a batch: less padding
     out = [[] for _ in prompts]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_experiments.ipynb #8a436b85
 from __future__ import annotations
-import argparse, json, math, os, subprocess, sys, time
+import argparse, json, os, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,8 +12,8 @@ from .data import atomic_write
 from .variants import VARIANTS, PRESETS, select_variants, experiment_config
 
 # %% auto #0
-__all__ = ['FACTS', 'project_root', 'template', 'check_parameters', 'run_notebook', 'run_experiments', 'collect_results',
-           'results_markdown', 'comparison_figures', 'write_report', 'main']
+__all__ = ['project_root', 'template', 'check_parameters', 'run_notebook', 'parse_seeds', 'prepare_bases', 'run_experiments',
+           'main']
 
 # %% ../nbs/08_experiments.ipynb #d9e59797
 def project_root() -> Path:
@@ -52,117 +52,81 @@ def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int =
     return r.returncode == 0, (r.stderr or r.stdout)[-3000:]
 
 # %% ../nbs/08_experiments.ipynb #2d991454
+def parse_seeds(spec: str|int|list) -> list[int]:
+    "Seeds from `42`, `'0,1,2'` or `[0, 1, 2]` (an error naming the bad item)."
+    items = spec if isinstance(spec, list) else [spec] if isinstance(spec, int) else [x for x in str(spec).split(",") if x.strip()]
+    try: seeds = [int(x) for x in items]
+    except ValueError as e: raise ValueError(f"--seeds {spec!r}: expected comma-separated integers ({e})") from None
+    if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"--seeds {spec!r}: need at least one seed, none repeated")
+    return seeds
+
+def _build_assets(cfg: dict) -> str:
+    "Build (or find cached) the shared artifacts of `cfg` in a worker process; the base's path."
+    from pause_nb.pipeline import prepare_assets
+    return prepare_assets(cfg)["base"]
+
+def prepare_bases(cfgs: list[dict], jobs: int = 1, log=print) -> None:
+    "Build the bases `cfgs` need (one per base kind) before any variant runs, in parallel processes when `jobs` > 1."
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+    from pause_nb.pipeline import base_kind, prepare_source, prepare_tokenizer
+    one = list({base_kind(c["variant"]): c for c in cfgs}.values())
+    prepare_tokenizer(one[0]["preset"], prepare_source(one[0]["preset"]))   # shared by both bases: built once, here
+    if jobs <= 1 or len(one) == 1:
+        for c in one: _build_assets(c)
+        return
+    with ProcessPoolExecutor(min(jobs, len(one)), mp_context=get_context("spawn")) as pool: list(pool.map(_build_assets, one))
+
+# %% ../nbs/08_experiments.ipynb #b82565e4
 def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
-                    variants: str|list = "all",   # names, `all`, `tinyllama`, `mistral`
-                    run: str = "default",         # run name: results go to `<out_root>/<run>/<variant>/`
-                    seed: int = 42,
+                    variants: str|list = "all",   # names, `all`, a family (`tinyllama`, `mistral`) or a group; baselines are added
+                    run: str = "default",         # run name: results go to `<out_root>/<run>/<variant>/seed-<s>/`
+                    seeds: int|str|list = 42,     # one seed or several: one run folder per variant and seed
                     overrides: dict|None = None,  # preset fields or `epochs`, for every variant
-                    force: bool = False,          # redo variants that already have metrics.json
-                    jobs: int = 1,                # variants run in parallel (processes)
+                    force: bool = False,          # redo runs that already have metrics.json (removed first)
+                    jobs: int = 1,                # runs in parallel (processes)
                     out_root: str|Path|None = None,  # default: `outputs/` in the project
                     report: bool = True,          # run the report notebook at the end
                     timeout: int|None = None,     # per-cell execution timeout (s)
                     template_path: str|Path|None = None,  # default: nbs/templates/experiment.ipynb
                     log=print) -> dict:
-    "Run the experiment template once per variant (resuming finished ones); return each variant's status."
-    vs = select_variants(variants)
-    for v in vs: experiment_config(v, preset, seed, overrides)          # fail fast on bad names or overrides
+    "Run the experiment template once per variant and seed (resuming finished ones); return each run's status."
+    from filelock import FileLock, Timeout
+    from pause_nb.evaluate import PROTOCOLS
+    vs, seeds = select_variants(variants, with_baselines=True), parse_seeds(seeds)
+    cfgs = [experiment_config(v, preset, s, overrides) for v in vs for s in seeds]   # fail fast on bad names or overrides
+    bad = sorted(set(cfgs[0]["preset"]["protocols"]) - set(PROTOCOLS))
+    if bad: raise KeyError(f"unknown protocol(s) {bad}; valid: {', '.join(PROTOCOLS)}")
     run_dir = Path(out_root or project_root()/"outputs")/run
     tpl = Path(template_path) if template_path else template("experiment")
-    params = lambda v: {"variant": v.name, "preset": preset, "seed": seed, "out_dir": str((run_dir/v.name).resolve()),
-                        "overrides": json.dumps(overrides or {}), "threads": PRESETS[preset].threads}
-    check_parameters(params(vs[0]), tpl)
-    from pause_nb.pipeline import prepare_assets
-    prepare_assets(experiment_config(vs[0], preset, seed, overrides), log=log)   # shared data, tokenizer, base model: once, here
+    params = lambda v, s: {"variant": v.name, "preset": preset, "seed": s, "out_dir": str((run_dir/v.name/f"seed-{s}").resolve()),
+                           "overrides": json.dumps(overrides or {}), "threads": PRESETS[preset].threads}
+    check_parameters(params(vs[0], seeds[0]), tpl)
+    prepare_bases(cfgs, jobs, log)
     status = {}
-    def one(v):
-        out = run_dir/v.name
-        if (out/"metrics.json").exists() and not force: status[v.name] = "skipped (finished)"; log(f"{v.name}: skipped, metrics.json exists"); return
-        t0 = time.time(); log(f"{v.name}: running")
-        ok, err = run_notebook(tpl, out/"experiment.ipynb", params(v), threads=PRESETS[preset].threads, timeout=timeout)
-        ok = ok and (out/"metrics.json").exists()
-        status[v.name] = "done" if ok else "failed"
-        log(f"{v.name}: {status[v.name]} in {time.time() - t0:.0f}s" + ("" if ok else f" (see {out/'experiment.ipynb'})\n{err[-1500:]}"))
-    with ThreadPoolExecutor(max(1, jobs)) as pool: list(pool.map(one, vs))
-    status = {v.name: status[v.name] for v in vs}
+    def one(job):
+        v, s = job; key, out = f"{v.name}/seed-{s}", run_dir/v.name/f"seed-{s}"
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(out/".lock", timeout=0): status[key] = _run_one(tpl, out, params(v, s), key, force, timeout, log)
+        except Timeout: status[key] = "busy"; log(f"{key}: another runner is working in {out}; left alone")
+    with ThreadPoolExecutor(max(1, jobs)) as pool: list(pool.map(one, [(v, s) for v in vs for s in seeds]))
+    status = {f"{v.name}/seed-{s}": status[f"{v.name}/seed-{s}"] for v in vs for s in seeds}
     if report: status["report"] = "done" if run_notebook(template("report"), run_dir/"report.ipynb", {"run_dir": str(run_dir.resolve())})[0] else "failed"
-    (run_dir/"status.json").write_text(json.dumps(status, indent=1))
+    atomic_write(run_dir/"status.json", json.dumps(status, indent=1))
     return status
 
+def _run_one(tpl: Path, out: Path, params: dict, key: str, force: bool, timeout: int|None, log) -> str:
+    "Run one variant and seed into `out` unless finished; its status."
+    if (out/"metrics.json").exists() and not force: log(f"{key}: skipped, metrics.json exists"); return "skipped (finished)"
+    (out/"metrics.json").unlink(missing_ok=True)        # a forced rerun that fails must not leave the old result counted
+    t0 = time.time(); log(f"{key}: running")
+    ok, err = run_notebook(tpl, out/"experiment.ipynb", params, threads=params["threads"], timeout=timeout)
+    ok = ok and (out/"metrics.json").exists()
+    log(f"{key}: {'done' if ok else 'failed'} in {time.time() - t0:.0f}s" + ("" if ok else f" (see {out/'experiment.ipynb'})\n{err[-1500:]}"))
+    return "done" if ok else "failed"
+
 # %% ../nbs/08_experiments.ipynb #dcab5ca4
-def collect_results(run_dir: str|Path) -> list[dict]:
-    "One row per variant folder of `run_dir` that has a `metrics.json`, in registry order."
-    run_dir = Path(run_dir); rows = []
-    order = {n: i for i, n in enumerate(VARIANTS)}
-    for m in sorted(run_dir.glob("*/metrics.json"), key=lambda p: order.get(p.parent.name, 99)):
-        cfg_file = m.parent/"config.json"
-        cfg = json.loads(cfg_file.read_text()) if cfg_file.exists() else {}
-        rows.append({"name": m.parent.name, "title": cfg.get("variant", {}).get("title", m.parent.name),
-                     "metrics": json.loads(m.read_text()), "config": cfg})
-    return rows
-
-def _fmt(x, digits=4) -> str:
-    "A table cell: numbers rounded, missing values as '–'."
-    if x is None or (isinstance(x, float) and math.isnan(x)): return "–"
-    return f"{round(x, digits) + 0.0:.{digits}f}" if isinstance(x, float) else str(x)   # + 0.0: no "-0.0000"
-
-FACTS = [("n test", "n_questions"), ("answer rate", "answer_rate"), ("train steps", "train_steps"), ("train samples", "train_samples"),
-         ("train s", "train_seconds"), ("eval s", "eval_seconds"), ("final LM loss", "final_lm_loss"), ("final pause loss", "final_pause_loss")]
-
-def results_markdown(rows: list[dict]) -> str:
-    "The seed's Results table (the evaluator's `metrics_table`, with a 95% CI), then a table of run facts."
-    from pause_nb.evaluate import metrics_table
-    seed_table = metrics_table({r["title"]: r["metrics"] for r in rows})
-    head = ["Experiment Name"] + [t for t, _ in FACTS]
-    facts = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows: facts.append("| " + " | ".join([r["title"]] + [_fmt(r["metrics"].get(k)) for _, k in FACTS]) + " |")
-    return seed_table + "\n\n" + "\n".join(facts)
-
-# %% ../nbs/08_experiments.ipynb #a7559d75
-def comparison_figures(rows: list[dict]) -> dict:
-    "Interactive charts comparing variants: accuracy with 95% CIs, and pause statistics per variant."
-    import plotly.graph_objects as go
-    names = [r["title"] for r in rows]; m = [r["metrics"] for r in rows]
-    acc = [x.get("test_accuracy") for x in m]
-    ci = [x.get("test_accuracy_ci95") or [a, a] for x, a in zip(m, acc)]
-    fig_acc = go.Figure(go.Bar(x=names, y=acc, name="accuracy", error_y=dict(type="data", symmetric=False,
-                               array=[c[1] - a for c, a in zip(ci, acc)], arrayminus=[a - c[0] for c, a in zip(ci, acc)])))
-    fig_acc.update_layout(title="Test accuracy (95% Wilson CI)", yaxis_title="accuracy", xaxis_tickangle=-20)
-    fig_p = go.Figure([go.Bar(x=names, y=[x.get(k) for x in m], name=label) for label, k in
-                       [("all replies", "avg_pauses_per_reply"), ("correct", "avg_pauses_per_reply_correct"), ("incorrect", "avg_pauses_per_reply_incorrect")]])
-    fig_p.update_layout(title="Average pauses per reply", barmode="group", yaxis_title="pauses", xaxis_tickangle=-20)
-    return {"accuracy": fig_acc, "pauses": fig_p}
-
-def write_report(run_dir: str|Path) -> dict:
-    "Write `report.md` and `report.html` (table and charts, plotly.js embedded) into `run_dir`; return their paths."
-    import plotly.io as pio
-    run_dir = Path(run_dir); rows = collect_results(run_dir)
-    status = json.loads((run_dir/"status.json").read_text()) if (run_dir/"status.json").exists() else {}
-    missing = sorted(p.parent.name for p in run_dir.glob("*/experiment.ipynb") if not (p.parent/"metrics.json").exists())
-    meta = f"Run `{run_dir.name}`: {len(rows)} finished variant(s)" + (f"; missing (failed or unfinished): {', '.join(missing)}" if missing else "")
-    if rows: meta += f". Preset `{rows[0]['config'].get('preset', {}).get('name', '?')}`, seed {rows[0]['config'].get('seed', '?')}."
-    md = f"# Stage 1 results\n\n{meta}\n\n{results_markdown(rows)}\n"
-    atomic_write(run_dir/"report.md", md)
-    figs = comparison_figures(rows)
-    html_figs = "".join(pio.to_html(f, include_plotlyjs=(i == 0), full_html=False) for i, f in enumerate(figs.values()))
-    import html as _html
-    table_html = _md_table_to_html(results_markdown(rows))
-    atomic_write(run_dir/"report.html", f"<!doctype html><html><head><meta charset='utf-8'><title>pause_nb report: {_html.escape(run_dir.name)}</title>"
-           f"<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head>"
-           f"<body><h1>Stage 1 results</h1><p>{_html.escape(meta)}</p>{table_html}{html_figs}</body></html>")
-    return {"markdown": run_dir/"report.md", "html": run_dir/"report.html", "rows": rows}
-
-def _md_table_to_html(md: str) -> str:
-    "Markdown pipe tables (separated by blank lines) as HTML tables."
-    import html as _html
-    row = lambda cells, tag: "<tr>" + "".join(f"<{tag}>{_html.escape(c.strip())}</{tag}>" for c in cells) + "</tr>"
-    out = []
-    for block in md.strip().split("\n\n"):
-        lines = [l.strip().strip("|").split(" | ") for l in block.splitlines() if l.startswith("|") and not l.startswith("|---")]
-        if lines: out.append("<table>" + row(lines[0], "th") + "".join(row(b, "td") for b in lines[1:]) + "</table>")
-    return "<br>".join(out)
-
-# %% ../nbs/08_experiments.ipynb #90994bb4
 def _parse_set(items: list[str]) -> dict:
     "`key=value` pairs, values parsed as JSON where they can be."
     out = {}
@@ -174,15 +138,16 @@ def _parse_set(items: list[str]) -> dict:
     return out
 
 def main(argv=None) -> int:
-    "The experiments command line: run, report, list, demo."
+    "The experiments command line: run, report, list, demo, variant."
+    from pause_nb.report import write_report
     ap = argparse.ArgumentParser(prog="python -m pause_nb.experiments")
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name in ("run", "demo"):
         r = sub.add_parser(name)
         r.add_argument("--preset", default="cpu-tiny", help=f"one of {', '.join(PRESETS)}")
-        r.add_argument("--variants", default="all" if name == "run" else "tinyllama")
+        r.add_argument("--variants", default="all" if name == "run" else "tinyllama", help="names, all, a family (tinyllama, mistral) or a group")
         r.add_argument("--run", default="default" if name == "run" else "demo")
-        r.add_argument("--seed", type=int, default=42)
+        r.add_argument("--seeds", "--seed", default="42", help="one seed or several, comma-separated: one run folder per variant and seed")
         r.add_argument("--jobs", type=int, default=1 if name == "run" else 2)
         r.add_argument("--force", action="store_true")
         r.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override preset fields or epochs")
@@ -195,7 +160,7 @@ def main(argv=None) -> int:
     sub.add_parser("list")
     a = ap.parse_args(argv)
     if a.cmd == "list":
-        for v in VARIANTS.values(): print(f"{v.name:45} {v.title}")
+        for v in VARIANTS.values(): print(f"{v.group:12} {v.name:48} {v.title}")
         print("presets:", ", ".join(PRESETS)); return 0
     if a.cmd == "variant":
         from pause_nb.pipeline import run_variant
@@ -203,13 +168,14 @@ def main(argv=None) -> int:
         if m is not None: print(json.dumps({k: v for k, v in m.items() if not isinstance(v, (dict, list))}, indent=1))
         return 0
     if a.cmd == "report":
-        print(write_report(a.run_dir)["markdown"].read_text()); return 0
+        try: print(write_report(a.run_dir)["markdown"].read_text()); return 0
+        except FileNotFoundError as e: print(f"error: {e}", file=sys.stderr); return 2
     t0 = time.time()
-    try: status = run_experiments(a.preset, a.variants, a.run, a.seed, _parse_set(a.set), a.force, a.jobs, a.out_root)
+    try: status = run_experiments(a.preset, a.variants, a.run, a.seeds, _parse_set(a.set), a.force, a.jobs, a.out_root)
     except (KeyError, ValueError, FileNotFoundError) as e: print(f"error: {e}", file=sys.stderr); return 2
     run_dir = Path(a.out_root or project_root()/"outputs")/a.run
     if (run_dir/"report.md").exists(): print((run_dir/"report.md").read_text())
-    failed = [k for k, s in status.items() if s == "failed"]
+    failed = [k for k, s in status.items() if s in ("failed", "busy")]
     print(f"{len(status) - len(failed)} ok, {len(failed)} failed in {time.time() - t0:.0f}s: " + ", ".join(f"{k}={s}" for k, s in status.items()))
     return 1 if failed else 0
 

@@ -15,9 +15,9 @@ from tqdm.auto import tqdm
 from .data import PAUSE_TOKEN, load_gsm8k, strip_pauses, extract_answer, add_pause_token, to_prompt_completion
 
 # %% auto #0
-__all__ = ['MODES', 'token_ends', 'insert_pauses', 'InjectConfig', 'sample_pause_offsets', 'pattern_offsets', 'inject_texts',
-           'inject_dataset', 'injection_stats', 'save_injected', 'inject_gsm8k', 'check_injection', 'parse_args',
-           'main']
+__all__ = ['MODES', 'MARKER', 'token_ends', 'insert_pauses', 'InjectConfig', 'sample_pause_offsets', 'pattern_offsets',
+           'inject_texts', 'inject_dataset', 'injection_stats', 'check_output_dir', 'save_injected', 'inject_gsm8k',
+           'check_injection', 'parse_args', 'main']
 
 # %% ../nbs/01_inject.ipynb #e33ab2c0
 def token_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
@@ -158,10 +158,26 @@ def _replace_dir(tmp: Path, target: Path) -> None:
     tmp.rename(target)
     if old is not None: shutil.rmtree(old)
 
-def save_injected(ds: DatasetDict, out_dir: str|Path, metadata: dict) -> Path:
+MARKER = ".pause_nb_injected"   # in every folder the injector writes: the only kind of folder it will replace
+
+def check_output_dir(out_dir: str|Path, source: str|Path|None = None, overwrite: bool = False) -> None:
+    "Refuse an output folder whose replacement would destroy what the injector did not write (naming the folder and why)."
+    out = Path(out_dir).resolve()
+    if source is not None and Path(source).exists():
+        src = Path(source).resolve()
+        if out == src or src in out.parents or out in src.parents:
+            raise ValueError(f"{out_dir}: the output folder is, is inside or contains the input {source}; choose another folder")
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())): return
+    if not (out/MARKER).exists():
+        raise ValueError(f"{out_dir}: exists and was not written by the pause_nb injector; refusing to replace it (choose a new folder)")
+    if not overwrite: raise ValueError(f"{out_dir}: holds an earlier injection; pass --overwrite (overwrite=True) to replace it")
+
+def save_injected(ds: DatasetDict, out_dir: str|Path, metadata: dict, overwrite: bool = False) -> Path:
     "Write `ds` (JSON lines per split and `save_to_disk` under `dataset/`) and `metadata.json` into `out_dir`, atomically."
+    check_output_dir(out_dir, overwrite=overwrite)
     target = Path(out_dir); tmp = _atomic_dir(target)
     try:
+        (tmp/MARKER).write_text("written by pause_nb.inject; `--overwrite` may replace this folder\n")
         stamped = {}
         for name, split in ds.items():
             with open(tmp/f"{name}.json", "w", encoding="utf-8") as f:
@@ -181,9 +197,12 @@ def inject_gsm8k(dataset_location: str|Path, # GSM8K folder (`train.jsonl`, `tes
                  tokenizer,                  # a fast HF tokenizer, or its path / hub name
                  cfg: InjectConfig = InjectConfig(),
                  splits=("train", "test"),
-                 progress: bool = False) -> dict:
+                 progress: bool = False,
+                 overwrite: bool = False,    # replace an earlier injection in `out_dir` (never anything else)
+                ) -> dict:
     "Load GSM8K, inject pauses into every split but `test`, save it with metadata; return the metadata."
     from transformers import AutoTokenizer
+    check_output_dir(out_dir, dataset_location, overwrite)      # before any work: refuse early
     tok_name = tokenizer if isinstance(tokenizer, (str, Path)) else getattr(tokenizer, "name_or_path", type(tokenizer).__name__)
     if isinstance(tokenizer, (str, Path)): tokenizer = AutoTokenizer.from_pretrained(str(tokenizer))
     t0 = time.perf_counter()
@@ -192,7 +211,7 @@ def inject_gsm8k(dataset_location: str|Path, # GSM8K folder (`train.jsonl`, `tes
     seconds = time.perf_counter() - t0
     meta = {"config": asdict(cfg), "pause_token": PAUSE_TOKEN, "source": str(dataset_location), "tokenizer": str(tok_name),
             "stats": injection_stats(aug, cfg, tokenizer)}
-    save_injected(aug, out_dir, meta)
+    save_injected(aug, out_dir, meta, overwrite)
     return meta | {"seconds": seconds}
 
 # %% ../nbs/01_inject.ipynb #6e98143f
@@ -225,20 +244,22 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--n_pauses", type=int, default=1, help="pauses for --mode exact, maximum for --mode uniform")
     p.add_argument("--patterns", type=json.loads, default={}, help='JSON for --mode patterns, e.g. \'{"=": 1, "\\n": 1}\'')
     p.add_argument("--verbose", action="store_true", help="progress bar and summary")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier injection in the output folder (never anything else)")
     return p.parse_args(argv)
 
-def main(argv=None) -> dict:
-    "Run the injector from the command line."
+def main(argv=None) -> int:
+    "Run the injector from the command line; 0 on success (errors exit with a message)."
     a = parse_args(argv)
     if a.pause_token != PAUSE_TOKEN: raise SystemExit(f"--pause_token: pause_nb uses {PAUSE_TOKEN!r}, got {a.pause_token!r}")
     if a.mode != "patterns" and not a.tokenizer_hf_name: raise SystemExit(f"--tokenizer_hf_name is required for --mode {a.mode}")
     try:
         cfg = InjectConfig(mode=a.mode, p=a.pause_probability, k=a.n_generated_samples_per_datapoint, seed=a.seed,
                            column=a.pause_augm_col_name, n_pauses=a.n_pauses, patterns=a.patterns)
-        meta = inject_gsm8k(a.dataset_location, a.augm_dataset_save_location, a.tokenizer_hf_name, cfg, progress=a.verbose)
+        meta = inject_gsm8k(a.dataset_location, a.augm_dataset_save_location, a.tokenizer_hf_name, cfg, progress=a.verbose,
+                            overwrite=a.overwrite)
     except (ValueError, FileNotFoundError, OSError) as e: raise SystemExit(f"error: {e}")
     if a.verbose: print(json.dumps(meta, indent=2))
-    return meta
+    return 0
 
 # %% ../nbs/01_inject.ipynb #ce451bfc
-if __name__ == "__main__" and "__file__" in globals(): main()   # `python -m pause_nb.inject`, not in a notebook
+if __name__ == "__main__" and "__file__" in globals(): sys.exit(main())   # `python -m pause_nb.inject`, not in a notebook

@@ -20,8 +20,9 @@ from .data import PAUSE_TOKEN, add_pause_token
 logger = logging.getLogger("pause_nb")
 
 # %% auto #0
-__all__ = ['logger', 'ARCHS', 'tiny_causal_lm', 'combine_logits', 'PauseConfig', 'PauseCausalLMOutput', 'PauseModelForCausalLM',
-           'TokenLosses', 'token_losses', 'make_pause_model', 'TrainableConfig', 'trainable_summary', 'apply_trainable']
+__all__ = ['logger', 'ARCHS', 'HEAD_INITS', 'tiny_causal_lm', 'combine_logits', 'PauseConfig', 'PauseCausalLMOutput',
+           'PauseModelForCausalLM', 'TokenLosses', 'token_losses', 'make_pause_model', 'TrainableConfig',
+           'trainable_summary', 'apply_trainable']
 
 # %% ../nbs/02_model.ipynb #544a4c05
 ARCHS = ("llama", "mistral", "qwen2", "gpt2")
@@ -89,6 +90,8 @@ def combine_logits(lm_logits: torch.Tensor,   # (..., V) LM logits; overwritten 
     return _PauseColumn.apply(lm_logits, pause_logit.to(lm_logits.dtype), col)
 
 # %% ../nbs/02_model.ipynb #b151a7c5
+HEAD_INITS = ("p", "reference")
+
 class PauseConfig(PretrainedConfig):
     "Config of `PauseModelForCausalLM`: the wrapped LM's config plus the pause token's id and inference knobs."
     model_type = "pause_lm"
@@ -99,11 +102,14 @@ class PauseConfig(PretrainedConfig):
                  detach_pause_head: bool = False,   # the pause head reads the hidden state with gradients stopped
                  pause_temperature: float = 1.0,    # P(pause) = sigmoid(s / pause_temperature)
                  forbid_pause: bool = False,        # P(pause) = 0
-                 pause_head_init_prob: float = 0.1, # the head's initial P(pause) (bias = logit of it, weights 0)
+                 pause_head_init: str = "p",        # one of `HEAD_INITS`: "p" (weights 0, P = pause_head_init_prob) or "reference"
+                 pause_head_init_prob: float = 0.1, # the head's initial P(pause) under "p" (bias = logit of it)
                  **kwargs):
         if isinstance(lm_config, dict): lm_config = AutoConfig.for_model(**lm_config)
         self.pause_index, self.detach_pause_head = pause_index, detach_pause_head
         self.pause_temperature, self.forbid_pause, self.pause_head_init_prob = pause_temperature, forbid_pause, pause_head_init_prob
+        self.pause_head_init = pause_head_init
+        if pause_head_init not in HEAD_INITS: raise ValueError(f"pause_head_init must be one of {HEAD_INITS}, got {pause_head_init!r}")
         if not pause_temperature > 0: raise ValueError(f"pause_temperature must be > 0, got {pause_temperature}")
         if not 0 < pause_head_init_prob < 1: raise ValueError(f"pause_head_init_prob must be in (0, 1), got {pause_head_init_prob}")
         if lm_config is not None:
@@ -117,6 +123,15 @@ class PauseConfig(PretrainedConfig):
     def get_text_config(self, decoder=None, encoder=None):
         "The wrapped LM's config (what the KV cache is sized from)."
         return self.lm_config.get_text_config(decoder=decoder, encoder=encoder) if self.lm_config is not None else self
+
+# %% ../nbs/02_model.ipynb #2bafe53c
+def _reference_head_init(head: nn.Linear) -> None:
+    "Set a one-output `head` to the pause-minus-LM difference of a default-initialised `nn.Linear(h, 2)`."
+    from transformers import initialization as init     # its copy_ skips weights that were loaded from a checkpoint
+    two = nn.Linear(head.in_features, 2, device=head.weight.device)
+    with torch.no_grad():
+        init.copy_(head.weight, (two.weight[0] - two.weight[1])[None])
+        init.copy_(head.bias, two.bias[0:1] - two.bias[1:2])
 
 # %% ../nbs/02_model.ipynb #3b0deb9a
 @dataclass
@@ -144,7 +159,8 @@ class PauseModelForCausalLM(PreTrainedModel, GenerationMixin):
         if lm is not None: self.generation_config = lm.generation_config
 
     def _init_weights(self, module):
-        if module is self.pause_head:
+        if module is self.pause_head and self.config.pause_head_init == "reference": _reference_head_init(module)
+        elif module is self.pause_head:
             nn.init.zeros_(module.weight)
             p = self.config.pause_head_init_prob
             nn.init.constant_(module.bias, math.log(p / (1 - p)))
@@ -228,8 +244,9 @@ def make_pause_model(base: str|PreTrainedModel, # a causal LM, or a path / hub n
                      tokenizer,                 # gets the pause token added
                      *,
                      detach_pause_head: bool = False,
-                     pause_head_init_prob: float = 0.1,
-                     seed: int = 0,             # draws the pause embedding
+                     head_init: str = "reference", # one of `HEAD_INITS` (see "Where the pause head starts")
+                     pause_head_init_prob: float = 0.1, # the starting P(pause) of `head_init="p"`
+                     seed: int = 0,             # draws the pause embedding and the reference head
                      **load_kwargs,             # for `from_pretrained` when `base` is a name (e.g. dtype=torch.bfloat16)
                     ) -> PauseModelForCausalLM:
     "Wrap `base` as a pause model, adding the pause token to `tokenizer`."
@@ -238,15 +255,20 @@ def make_pause_model(base: str|PreTrainedModel, # a causal LM, or a path / hub n
     pause_id = add_pause_token(tokenizer)
     v = lm.get_output_embeddings().weight.shape[0]
     if pause_id > v: raise ValueError(f"tokenizer has {len(tokenizer)} tokens but the LM only {v} output rows: resize the LM first")
-    cfg = PauseConfig(lm.config, pause_index=pause_id, detach_pause_head=detach_pause_head, pause_head_init_prob=pause_head_init_prob)
-    model = PauseModelForCausalLM(cfg, lm=lm).to(lm.device)
-    emb = lm.get_input_embeddings().weight.detach().float()
-    with torch.no_grad(), torch.random.fork_rng():
+    cfg = PauseConfig(lm.config, pause_index=pause_id, detach_pause_head=detach_pause_head, pause_head_init=head_init,
+                      pause_head_init_prob=pause_head_init_prob)
+    with torch.random.fork_rng():
         torch.manual_seed(seed)
-        row = emb.mean(0) + emb.std(0) * torch.randn(emb.shape[1]).to(emb.device)   # drawn on the CPU: same row on any device
-        model.pause_embedding.weight.copy_(row[None])
+        model = PauseModelForCausalLM(cfg, lm=lm).to(lm.device)   # the head is drawn (on the CPU) under the seed
+        model.pause_embedding.weight.data.copy_(_pause_row(lm.get_input_embeddings().weight, pause_id)[None])
     model.pause_embedding.to(lm.dtype); model.pause_head.to(lm.dtype)
     return model
+
+def _pause_row(emb: torch.Tensor, pause_id: int) -> torch.Tensor:
+    "The LM's own row when it already has the pause token (a pause-pretrained base), else a draw from the rows' statistics."
+    emb = emb.detach().float()
+    if pause_id < emb.shape[0]: return emb[pause_id].clone()
+    return emb.mean(0) + emb.std(0) * torch.randn(emb.shape[1]).to(emb.device)   # drawn on the CPU: same row on any device
 
 # %% ../nbs/02_model.ipynb #f3ff2c89
 AutoConfig.register(PauseConfig.model_type, PauseConfig, exist_ok=True)

@@ -5,19 +5,21 @@
 # %% ../nbs/07_pipeline.ipynb #a4115593
 from __future__ import annotations
 import fcntl, hashlib, json, os, shutil, tempfile, time
+from dataclasses import asdict
 from pathlib import Path
 
 from datasets import Dataset, DatasetDict, load_from_disk
 
-from .data import (atomic_write, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts,
+from .data import (atomic_write, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts, format_prompt,
                            find_gsm8k, to_prompt_completion, SyntheticConfig)
 from .inject import InjectConfig, inject_dataset, save_injected, injection_stats
 from .variants import experiment_config
 
 # %% auto #0
-__all__ = ['data_root', 'cache_key', 'cached_dir', 'prepare_source', 'load_splits', 'prepare_tokenizer', 'prepare_injected',
-           'write_json_atomic', 'prepare_base', 'prepare_assets', 'variant_data', 'trainable_config', 'build_model',
-           'train_variant', 'evaluate_variant', 'variant_figures', 'save_model', 'run_variant']
+__all__ = ['BASE_KINDS', 'data_root', 'cache_key', 'cached_dir', 'prepare_source', 'source_fingerprint', 'load_splits',
+           'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'prepare_base', 'base_kind', 'prompt_suffix',
+           'prepare_assets', 'variant_data', 'trainable_config', 'build_model', 'train_variant', 'evaluate_variant',
+           'variant_figures', 'save_model', 'run_variant', 'run_metrics']
 
 # %% ../nbs/07_pipeline.ipynb #1c732f14
 def data_root() -> Path:
@@ -39,6 +41,7 @@ def cached_dir(path: str|Path, build) -> Path:
     with open(path.parent/f".{path.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)      # one builder; other processes wait, then find it built
         if path.exists(): return path
+        for stale in path.parent.glob(f".{path.name}.tmp-*"): shutil.rmtree(stale, ignore_errors=True)   # a killed build's leftovers
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
         try: build(tmp); tmp.rename(path)
         except BaseException:
@@ -57,6 +60,14 @@ def prepare_source(preset: dict) -> str:
         return str(found)
     return preset["data"]
 
+def source_fingerprint(source: str) -> str:
+    "A hash of a local data folder's `.jsonl` contents; a dataset name stands for itself."
+    files = sorted(Path(source).glob("*.jsonl")) if Path(source).is_dir() else []
+    if not files: return source
+    h = hashlib.sha256()
+    for f in files: h.update(f.name.encode()); h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
 def load_splits(preset: dict, source: str, seed: int) -> DatasetDict:
     "Train / validation (seeded split of train) / test, cut to the preset's row limits."
     ds = split_train_val(load_gsm8k(source, "train"), preset["val_fraction"], seed)
@@ -69,7 +80,7 @@ def load_splits(preset: dict, source: str, seed: int) -> DatasetDict:
 def prepare_tokenizer(preset: dict, source: str) -> str:
     "Path or name of the preset's tokenizer (training and caching a byte-level BPE when none is named)."
     if preset["tokenizer"]: return preset["tokenizer"]
-    key = cache_key([source, preset["tokenizer_vocab"]])
+    key = cache_key([source_fingerprint(source), preset["tokenizer_vocab"]])
     return str(cached_dir(data_root()/f"tokenizer-{key}",
                           lambda t: train_tokenizer(gsm8k_texts(load_gsm8k(source, "train")), preset["tokenizer_vocab"], save_dir=t)))
 
@@ -97,81 +108,137 @@ def _sft_config(preset: dict, seed: int, epochs: float, lr: float, output_dir: s
     import torch
     from pause_nb.train import PauseSFTConfig
     bf16 = preset["dtype"] == "bfloat16"
+    steps = {}
+    if preset["eval_steps"] and kw.get("eval_strategy") == "steps":
+        steps = dict(eval_steps=preset["eval_steps"], save_strategy="steps", save_steps=preset["eval_steps"], save_total_limit=2,
+                     load_best_model_at_end=preset["load_best_model_at_end"], metric_for_best_model="eval_loss")
     return PauseSFTConfig(output_dir=output_dir, num_train_epochs=epochs, learning_rate=lr, seed=seed, data_seed=seed,
                           per_device_train_batch_size=preset["batch_size"], per_device_eval_batch_size=preset["batch_size"],
                           gradient_accumulation_steps=preset["grad_accum"], max_length=preset["max_length"],
-                          lr_scheduler_type="cosine", warmup_steps=0.05, weight_decay=0.0, logging_steps=10,
+                          lr_scheduler_type=preset["lr_scheduler"], warmup_steps=preset["warmup_ratio"],   # < 1: a ratio
+                          weight_decay=preset["weight_decay"], adam_beta2=preset["adam_beta2"], logging_steps=10,
                           bf16=bf16 and torch.cuda.is_available(), use_cpu=not torch.cuda.is_available(),
-                          dataloader_num_workers=0, **kw)
+                          dataloader_num_workers=0, **steps, **kw)
 
-def prepare_base(preset: dict, source: str, tokenizer_path: str, seed: int, log=print) -> str:
-    "Path or name of the variants' starting checkpoint (building and pretraining the tiny model once if needed)."
-    if preset["base_model"]: return preset["base_model"]
-    key = cache_key([source, tokenizer_path, preset["tiny_model"], preset["pretrain_epochs"], preset["pretrain_lr"],
-                     preset["batch_size"], preset["max_length"], preset["val_fraction"], seed])
-    def build(tmp):
-        from transformers import AutoTokenizer
-        from pause_nb.model import tiny_causal_lm
-        from pause_nb.train import train_sft
-        tok = AutoTokenizer.from_pretrained(tokenizer_path)
-        model = tiny_causal_lm(tok, seed=seed, **preset["tiny_model"])
-        info = {"params": sum(p.numel() for p in model.parameters()), "pretrain_epochs": preset["pretrain_epochs"]}
-        if preset["pretrain_epochs"] > 0:
-            import torch
-            t0 = time.time(); log(f"pretraining the shared base ({info['params']:,} params, {preset['pretrain_epochs']} epochs)")
-            train = split_train_val(load_gsm8k(source, "train"), preset["val_fraction"], seed)["train"]
-            threads = torch.get_num_threads()
-            if not torch.cuda.is_available(): torch.set_num_threads(preset["threads"])   # 1 thread degrades gracefully on a busy box
-            try: tr = train_sft(model, tok, train, config=_sft_config(preset, seed, preset["pretrain_epochs"], preset["pretrain_lr"], str(tmp/"checkpoints")))
-            finally: torch.set_num_threads(threads)
-            info |= {"pretrain_seconds": time.time() - t0, "pretrain_steps": tr.state.global_step,
-                     "pretrain_final_loss": next((h["loss"] for h in reversed(tr.state.log_history) if "loss" in h), None)}
-            shutil.rmtree(tmp/"checkpoints", ignore_errors=True)
-        model.save_pretrained(tmp); tok.save_pretrained(tmp)
-        write_json_atomic(tmp/"base_info.json", info)
-    return str(cached_dir(data_root()/f"base-{key}", build))
+# %% ../nbs/07_pipeline.ipynb #d27687b4
+BASE_KINDS = ("baseline", "pause")
+
+def _pretrain(kind: str, preset: dict, source: str, tokenizer_path: str, tmp: Path, log=print) -> None:
+    "Build the tiny model, pretrain it as a `kind` base into `tmp` (model, tokenizer, `base_info.json`)."
+    import math, torch
+    from transformers import AutoTokenizer
+    from pause_nb.data import add_pause_token
+    from pause_nb.model import tiny_causal_lm
+    from pause_nb.train import train_sft
+    tok, seed, epochs = AutoTokenizer.from_pretrained(tokenizer_path), preset["pretrain_seed"], preset["pretrain_epochs"]
+    model = tiny_causal_lm(tok, seed=seed, **preset["tiny_model"])
+    info = {"kind": kind, "params": sum(p.numel() for p in model.parameters()), "pretrain_epochs": epochs}
+    pause_id = add_pause_token(tok) if kind == "pause" else None
+    if pause_id is not None and pause_id >= model.get_input_embeddings().weight.shape[0]:   # one more row (a padded vocabulary has it)
+        with torch.random.fork_rng():
+            torch.manual_seed(seed); model.resize_token_embeddings(pause_id + 1)   # the same initial weights; the new row is drawn: seed it
+    if epochs > 0:
+        t0 = time.time(); log(f"pretraining the {kind} base ({info['params']:,} params, {epochs} epochs)")
+        train = split_train_val(load_gsm8k(source, "train"), preset["val_fraction"], seed)["train"]
+        if kind == "pause":          # ⌈epochs⌉ injected samples per question, one pass scaled to the same steps
+            k = math.ceil(epochs)
+            train = prepare_injected(DatasetDict(train=train), tokenizer_path, preset | {"pause_k": k}, seed)["train"]
+            epochs = epochs / k
+        threads = torch.get_num_threads()
+        if not torch.cuda.is_available(): torch.set_num_threads(preset["threads"])   # 1 thread degrades gracefully on a busy box
+        conf = _sft_config(preset | {"batch_size": preset["pretrain_batch_size"], "grad_accum": 1}, seed, epochs, preset["pretrain_lr"], str(tmp/"checkpoints"))
+        try: tr = train_sft(model, tok, train, config=conf,
+                            plain_pause_tokens=kind == "pause")
+        finally: torch.set_num_threads(threads)
+        info |= {"pretrain_seconds": time.time() - t0, "pretrain_steps": tr.state.global_step, "pretrain_samples": len(train),
+                 "pretrain_final_loss": next((h["loss"] for h in reversed(tr.state.log_history) if "loss" in h), None)}
+        shutil.rmtree(tmp/"checkpoints", ignore_errors=True)
+    model.save_pretrained(tmp); tok.save_pretrained(tmp)
+    write_json_atomic(tmp/"base_info.json", info)
+
+def prepare_base(kind: str, preset: dict, source: str, tokenizer_path: str, log=print) -> tuple[str, str]:
+    "Path or name of the preset's `kind` base (pretraining a tiny one once if needed) and a note on where it came from."
+    if kind not in BASE_KINDS: raise ValueError(f"base kind must be one of {BASE_KINDS}, got {kind!r}")
+    named = preset["pause_base_model"] if kind == "pause" else preset["base_model"]
+    if named: return named, f"{kind} base: {named}"
+    if preset["base_model"]: return preset["base_model"], "no pause_base_model given: pause rows start from the no-pause base_model"
+    key = cache_key([kind, source_fingerprint(source), tokenizer_path, preset["tiny_model"], preset["pretrain_epochs"], preset["pretrain_lr"],
+                     preset["pretrain_seed"], preset["pretrain_batch_size"], preset["max_length"], preset["val_fraction"], preset["lr_scheduler"],
+                     preset["warmup_ratio"], preset["weight_decay"]] + ([preset["pause_p"]] if kind == "pause" else []))
+    path = cached_dir(data_root()/f"base-{kind}-{key}", lambda t: _pretrain(kind, preset, source, tokenizer_path, t, log))
+    return str(path), f"{kind} base: tiny model pretrained here ({path.name})"
+
+# %% ../nbs/07_pipeline.ipynb #ddc3734b
+def base_kind(variant: dict) -> str:
+    "Which base a variant starts from: its own choice, or (`matched`) the pause base for pause models, else the baseline."
+    return variant["base"] if variant["base"] != "matched" else ("pause" if variant["pause"] else "baseline")
+
+def prompt_suffix(cfg: dict, tokenizer, train_answers: list[str]) -> str:
+    "The variant's filler appended to prompts: K copies of its `filler`, checked to tokenize as exactly K tokens."
+    from pause_nb.inject import token_ends
+    v = cfg["variant"]
+    if not v["filler"]: return ""
+    k = v["filler_count"]
+    if k == "matched": k = max(1, round(cfg["preset"]["pause_p"] * sum(len(e) for e in token_ends(train_answers, tokenizer)) / len(train_answers)))
+    probe = format_prompt("How many?")
+    n = len(tokenizer(probe + v["filler"] * k)["input_ids"]) - len(tokenizer(probe)["input_ids"])
+    if n != k: raise ValueError(f"variant {v['name']!r}: filler {v['filler']!r} × {k} tokenizes as {n} tokens, not {k}; choose another filler")
+    return v["filler"] * k
 
 def prepare_assets(cfg: dict, log=print) -> dict:
-    "The shared artifacts of a run configuration: data source, tokenizer, base model (each cached)."
-    p, seed = cfg["preset"], cfg["seed"]
+    "What a run starts from: data source, tokenizer, its base model and that base's tokenizer, the prompt suffix (cached)."
+    from transformers import AutoTokenizer
+    p = cfg["preset"]
     source = prepare_source(p)
     tok = prepare_tokenizer(p, source)
-    return {"source": source, "tokenizer": tok, "base": prepare_base(p, source, tok, seed, log)}
+    kind = base_kind(cfg["variant"])
+    base, note = prepare_base(kind, p, source, tok, log)
+    base_tok = base if (Path(base)/"tokenizer_config.json").exists() else tok
+    suffix = ""
+    if cfg["variant"]["filler"]:
+        suffix = prompt_suffix(cfg, AutoTokenizer.from_pretrained(base_tok), list(load_splits(p, source, cfg["seed"])["train"]["answer"]))
+    return {"source": source, "tokenizer": tok, "base": base, "base_kind": kind, "base_note": note, "base_tokenizer": base_tok,
+            "prompt_suffix": suffix}
 
-# %% ../nbs/07_pipeline.ipynb #3fe08070
 def variant_data(cfg: dict, assets: dict) -> DatasetDict:
-    "Train / validation / test of a run: pause-injected train and validation for pause variants, clean test always."
+    "Train / validation / test of a run: injected or clean train and validation (with the prompt suffix), clean test."
     splits = load_splits(cfg["preset"], assets["source"], cfg["seed"])
-    return prepare_injected(splits, assets["tokenizer"], cfg["preset"], cfg["seed"]) if cfg["variant"]["pause"] else splits
+    data = prepare_injected(splits, assets["tokenizer"], cfg["preset"], cfg["seed"]) if cfg["variant"]["inject"] else splits
+    suffix = assets["prompt_suffix"]
+    if not suffix: return data
+    return DatasetDict({k: ds if k == "test" else ds.map(lambda r: to_prompt_completion(r, suffix), remove_columns=ds.column_names)
+                        for k, ds in data.items()})
 
 def trainable_config(cfg: dict):
     "The model notebook's `TrainableConfig` for a run: the variant's flags, the preset's LoRA sizes."
     from pause_nb.model import TrainableConfig
     p = cfg["preset"]
-    return TrainableConfig(**cfg["variant"]["trainable"], lora_r=p["lora_r"], lora_alpha=p["lora_alpha"])
+    targets = p["lora_target_modules"]
+    return TrainableConfig(**cfg["variant"]["trainable"], lora_r=p["lora_r"], lora_alpha=p["lora_alpha"],
+                           lora_target_modules=list(targets) if targets else None)
 
 def build_model(cfg: dict, assets: dict):
-    "The model and tokenizer a variant trains: the base, as a pause model for pause variants, parts unfrozen."
+    "The model and tokenizer a variant trains: its base, as a pause model for pause variants, parts unfrozen."
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from pause_nb.model import make_pause_model, apply_trainable
     v, p = cfg["variant"], cfg["preset"]
-    tok = AutoTokenizer.from_pretrained(assets["tokenizer"])
+    tok = AutoTokenizer.from_pretrained(assets["base_tokenizer"])
     if tok.pad_token is None: tok.pad_token = tok.eos_token
-    dtype = getattr(torch, p["dtype"])
-    model = AutoModelForCausalLM.from_pretrained(assets["base"], dtype=dtype)
+    model = AutoModelForCausalLM.from_pretrained(assets["base"], dtype=getattr(torch, p["dtype"]))
     if torch.cuda.is_available(): model = model.to("cuda")
-    if v["pause"]: model = make_pause_model(model, tok, detach_pause_head=v["detach"], seed=cfg["seed"])
+    if v["pause"]: model = make_pause_model(model, tok, detach_pause_head=v["detach"], head_init=v["head_init"], seed=cfg["seed"])
     return apply_trainable(model, trainable_config(cfg)), tok
 
 def train_variant(model, tokenizer, data: DatasetDict, cfg: dict, out: str|Path) -> dict:
     "Train `model` as the variant says; save the trainer's log; return step count, time and final losses."
+    import torch
     from pause_nb.train import train_sft
     v, p = cfg["variant"], cfg["preset"]
     lr = p["lora_lr"] if v["trainable"]["lora"] else p["lr"]
-    conf = _sft_config(p, cfg["seed"], v["epochs"], lr, str(Path(out)/"checkpoints"), eval_strategy="epoch" if "validation" in data else "no",
-                       pause_loss=v["pause_loss"] or "one_hot", pause_probability=p["pause_p"])
-    import torch
+    evals = ("steps" if p["eval_steps"] else "epoch") if "validation" in data else "no"
+    conf = _sft_config(p, cfg["seed"], v["epochs"], lr, str(Path(out)/"checkpoints"), eval_strategy=evals,
+                       pause_loss=v["pause_loss"] or "one_hot", pause_loss_reduction=v["reduction"], pause_probability=p["pause_p"])
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
     t0 = time.time()
     tr = train_sft(model, tokenizer, data["train"], data.get("validation"), conf)
@@ -180,27 +247,34 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: dict, out: str|Path)
         shutil.rmtree(Path(out)/"checkpoints", ignore_errors=True)
         write_json_atomic(Path(out)/"train_log.json", hist)
     last = lambda k: next((h[k] for h in reversed(hist) if k in h), None)
+    first = lambda k: next((h[k] for h in hist if k in h), None)
     return {"train_steps": tr.state.global_step, "train_seconds": time.time() - t0, "train_samples": len(data["train"]),
-            "final_loss": last("loss"), "final_lm_loss": last("lm_loss"), "final_pause_loss": last("pause_loss"), "eval_loss": last("eval_loss"),
+            "first_pause_loss": first("pause_loss"), "final_loss": last("loss"), "final_lm_loss": last("lm_loss"),
+            "final_pause_loss": last("pause_loss"), "eval_loss": last("eval_loss"),
             "train_peak_gpu_memory_gb": torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else None}
 
-def evaluate_variant(model, tokenizer, test: Dataset, cfg: dict, out: str|Path) -> tuple[list[dict], dict]:
-    "Replies to the clean test split (greedy unless the preset samples); writes `predictions.jsonl`; returns (records, metrics)."
-    from pause_nb.evaluate import EvalConfig, evaluate, write_predictions
+def evaluate_variant(model, tokenizer, test: Dataset, cfg: dict, out: str|Path, prompt_suffix: str = "") -> tuple[dict, dict]:
+    "Replies to the clean test split under each of the preset's protocols (`predictions-<protocol>.jsonl`); (records, metrics) by protocol."
+    from pause_nb.evaluate import PROTOCOLS, compute_metrics, evaluate, write_predictions
     p = cfg["preset"]
     model.eval()
-    t0 = time.time()
-    ecfg = EvalConfig(batch_size=p["eval_batch_size"], max_new_tokens=p["max_new_tokens"], do_sample=p["eval_do_sample"],
-                      temperature=p["eval_temperature"], seed=cfg["seed"], progress=False)
-    records, metrics = evaluate(model, tokenizer, test, ecfg)
-    write_predictions(records, Path(out)/"predictions.jsonl")
-    return records, metrics | {"eval_seconds": time.time() - t0}
+    records, metrics = {}, {}
+    for name in p["protocols"]:
+        proto, t0 = PROTOCOLS[name], time.time()
+        ecfg = proto.eval_config(batch_size=p["eval_batch_size"], max_new_tokens=p["max_new_tokens"], seed=cfg["seed"],
+                                 prompt_suffix=prompt_suffix, progress=False)
+        records[name], _ = evaluate(model, tokenizer, test, ecfg)
+        write_predictions(records[name], Path(out)/f"predictions-{name}.jsonl")
+        metrics[name] = {"settings": asdict(proto), "eval_seconds": time.time() - t0,
+                         **{x: compute_metrics(records[name], x) for x in ("reference", "ours")}}
+    return records, metrics
 
-def variant_figures(records: list[dict], data: DatasetDict, cfg: dict, out: str|Path) -> dict:
-    "The viz notebook's figures for a run (compared with its injected training data), saved as offline HTML."
+def variant_figures(records: dict, data: DatasetDict, cfg: dict, out: str|Path) -> dict:
+    "The viz notebook's figures for a run (sampled replies if there are some, compared with its injected training data), as offline HTML."
     from pause_nb.viz import report_figures, save_html
-    injected = list(data["train"]["answer"][:2000]) if cfg["variant"]["pause"] else None
-    figs = report_figures(records, injected, cfg["preset"]["pause_p"] if cfg["variant"]["pause"] else None)
+    recs = records.get("seed") or next(iter(records.values()))
+    injected = list(data["train"]["answer"][:2000]) if cfg["variant"]["inject"] else None
+    figs = report_figures(recs, injected, cfg["preset"]["pause_p"] if cfg["variant"]["inject"] else None)
     (Path(out)/"figures").mkdir(parents=True, exist_ok=True)
     for name, fig in figs.items(): save_html(fig, Path(out)/"figures"/f"{name}.html")
     return figs
@@ -222,9 +296,14 @@ def run_variant(cfg: dict, out: str|Path, log=print) -> dict|None:
     info = train_variant(model, tok, data, cfg, out) | {"world_size": state.num_processes}
     if not state.is_main_process: return None
     model = getattr(model, "module", model)
-    records, metrics = evaluate_variant(model, tok, data["test"], cfg, out)
+    records, protocols = evaluate_variant(model, tok, data["test"], cfg, out, assets["prompt_suffix"])
     variant_figures(records, data, cfg, out)
     save_model(model, tok, out/"model")
-    metrics = metrics | info | {"wall_seconds": time.time() - t0}
+    metrics = run_metrics(protocols, info, assets, time.time() - t0)
     write_json_atomic(out/"metrics.json", metrics)
     return metrics
+
+def run_metrics(protocols: dict, train_info: dict, assets: dict, wall_seconds: float) -> dict:
+    "The `metrics.json` of a run: metrics per protocol and answer rule, training facts, where the model started."
+    return {"protocols": protocols, **train_info, "base": {k: assets[k] for k in ("base", "base_kind", "base_note")},
+            "prompt_suffix": assets["prompt_suffix"], "wall_seconds": wall_seconds}

@@ -539,7 +539,7 @@ def write_stage2_report(run_dir) -> dict:
     "Write `report.md` and `report.html` (table and curves, plotly.js embedded once) into `run_dir`."
     import html, plotly.io as pio
     from pathlib import Path
-    from pause_nb.experiments import _md_table_to_html
+    from pause_nb.report import md_tables_to_html
     from pause_nb.data import atomic_write
     run_dir = Path(run_dir); rows = collect_stage2(run_dir)
     meta = f"Run `{run_dir.name}`: {len(rows)} finished Stage 2 variant(s)"
@@ -549,7 +549,7 @@ def write_stage2_report(run_dir) -> dict:
     figs = "".join(pio.to_html(f, include_plotlyjs=(i == 0), full_html=False) for i, f in enumerate(stage2_curves(rows).values()))
     atomic_write(run_dir/"report.html", f"<!doctype html><html><head><meta charset='utf-8'><title>pause_nb Stage 2: {html.escape(run_dir.name)}</title>"
            f"<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 8px}}</style>"
-           f"</head><body><h1>Stage 2 results</h1><p>{html.escape(meta)}</p>{_md_table_to_html(table) if rows else ''}{figs}</body></html>")
+           f"</head><body><h1>Stage 2 results</h1><p>{html.escape(meta)}</p>{md_tables_to_html(table) if rows else ''}{figs}</body></html>")
     return {"markdown": run_dir/"report.md", "html": run_dir/"report.html", "rows": rows}
 
 # %% ../nbs/09_rl.ipynb #6f136a9f

@@ -21,12 +21,12 @@ from .model import token_losses, TokenLosses
 logger = logging.getLogger("pause_nb")
 
 # %% auto #0
-__all__ = ['logger', 'PAUSE_LOSSES', 'REDUCTIONS', 'SFTLosses', 'bernoulli_kl', 'pause_sft_loss', 'PauseSFTConfig',
-           'PauseSFTTrainer', 'train_sft']
+__all__ = ['logger', 'PAUSE_LOSSES', 'REDUCTIONS', 'SFTLosses', 'bernoulli_kl', 'exact_pause_target', 'pause_sft_loss',
+           'PauseSFTConfig', 'PauseSFTTrainer', 'train_sft']
 
 # %% ../nbs/03_train.ipynb #21c2b6e0
-PAUSE_LOSSES = ("one_hot", "true_prob")
-REDUCTIONS = ("ours", "reference")
+PAUSE_LOSSES = ("one_hot", "true_prob", "true_prob_exact")
+REDUCTIONS = ("reference", "ours")
 
 class SFTLosses(NamedTuple):
     "The total loss and its parts (`pause_loss` is None for a model without a pause head)."
@@ -34,48 +34,63 @@ class SFTLosses(NamedTuple):
     lm_loss: torch.Tensor
     pause_loss: torch.Tensor|None
 
-def bernoulli_kl(p: float, pause_logits: torch.Tensor) -> torch.Tensor:
-    "KL(Bernoulli(p) ‖ Bernoulli(σ(s))) for each logit s."
+def bernoulli_kl(p: float|torch.Tensor, pause_logits: torch.Tensor) -> torch.Tensor:
+    "KL(Bernoulli(p) ‖ Bernoulli(σ(s))) for each logit s (p a number or a tensor of targets)."
     s = pause_logits.float()
-    neg_entropy = sum(x * math.log(x) for x in (p, 1 - p) if x > 0)
+    p = torch.as_tensor(p, dtype=torch.float32, device=s.device)
+    neg_entropy = torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)
     return neg_entropy + p * F.softplus(-s) + (1 - p) * F.softplus(s)
+
+def exact_pause_target(labels: torch.Tensor, pause_token_id: int, p: float) -> torch.Tensor:
+    "Per position, the injector's P(next is pause): p after a completion token that is not a pause, else 0."
+    return torch.where((labels != -100) & (labels != pause_token_id), p, 0.0)
 
 # %% ../nbs/03_train.ipynb #cd2be926
 def pause_sft_loss(out,                      # a model output (a pause model's carries `pause_logits`, `lm_logsumexp`)
                    labels: torch.Tensor,     # (B, T) input ids with -100 where there is no loss (prompt, padding)
                    pause_token_id: int|None, # None for a plain model
                    pause_loss: str = "one_hot",         # one of `PAUSE_LOSSES`
-                   pause_probability: float = 0.1,      # p of `true_prob`: the injection probability
-                   reduction: str = "ours",             # one of `REDUCTIONS` (`reference` with `true_prob` only)
+                   pause_probability: float = 0.1,      # p of the `true_prob` losses: the injection probability
+                   reduction: str = "ours",             # one of `REDUCTIONS`
                    pause_loss_weight: float = 1.0,
                   ) -> SFTLosses:
-    "The SFT loss: LM cross-entropy on non-pause completion targets + weight × the pause head's loss."
+    "The SFT loss: LM cross-entropy on non-pause completion targets and the pause head's loss, reduced as `reduction` says."
+    targets = F.pad(labels[:, 1:], (0, 1), value=-100)
     if pause_token_id is None or getattr(out, "pause_logits", None) is None:
-        targets = F.pad(labels[:, 1:], (0, 1), value=-100)
         lm = F.cross_entropy(out.logits.flatten(0, 1).float(), targets.flatten(), ignore_index=-100)
         return SFTLosses(lm, lm, None)
-    if out.lm_logsumexp is None:           # `lm_logits_only` output: logits are the LM's own
-        targets = F.pad(labels[:, 1:], (0, 1), value=-100)
-        valid, is_pause = targets != -100, targets == pause_token_id
-        bce = torch.where(is_pause, F.softplus(-out.pause_logits.float()), F.softplus(out.pause_logits.float()))
-        tl = TokenLosses(None, bce, valid, is_pause & valid)
-        lm = F.cross_entropy(out.logits.flatten(0, 1).float(), targets.masked_fill(is_pause, -100).flatten(), ignore_index=-100)
-    else:
+    lm_sum, n_lm, tl = _lm_nll(out, labels, targets, pause_token_id)
+    lm, n_valid = lm_sum / n_lm.clamp(min=1), tl.valid.sum().clamp(min=1)
+    if pause_loss == "one_hot": per_pos = tl.pause_bce
+    else: per_pos = bernoulli_kl(exact_pause_target(labels, pause_token_id, pause_probability) if pause_loss == "true_prob_exact"
+                                 else pause_probability, out.pause_logits)
+    if reduction == "reference" and pause_loss == "one_hot":      # (Σ LM NLL + Σ head NLL) / completion targets
+        head_sum = (per_pos * tl.valid).sum()
+        return SFTLosses((lm_sum + pause_loss_weight * head_sum) / n_valid, lm, head_sum / n_valid)
+    if reduction == "reference": pl = per_pos.sum() / labels.shape[0]   # every position, divided by the batch size
+    else: pl = (per_pos * tl.valid).sum() / n_valid                      # completion positions, per token
+    return SFTLosses(lm + pause_loss_weight * pl, lm, pl)
+
+def _lm_nll(out, labels, targets, pause_token_id: int) -> tuple[torch.Tensor, torch.Tensor, TokenLosses]:
+    "Σ LM cross-entropy over non-pause completion targets, their count, and the per-position losses and masks."
+    if out.lm_logsumexp is not None:
         tl = token_losses(out.logits, out.pause_logits, out.lm_logsumexp, labels, pause_token_id)
         lm_mask = tl.valid & ~tl.is_pause
-        lm = (tl.lm * lm_mask).sum() / lm_mask.sum().clamp(min=1)
-    per_pos = tl.pause_bce if pause_loss == "one_hot" else bernoulli_kl(pause_probability, out.pause_logits)
-    if reduction == "reference": pl = per_pos.sum() / labels.shape[0]         # every position, divided by batch size
-    else: pl = (per_pos * tl.valid).sum() / tl.valid.sum().clamp(min=1)        # completion positions, per token
-    return SFTLosses(lm + pause_loss_weight * pl, lm, pl)
+        return (tl.lm * lm_mask).sum(), lm_mask.sum(), tl
+    valid, is_pause = targets != -100, targets == pause_token_id     # `lm_logits_only` output: logits are the LM's own
+    s = out.pause_logits.float()
+    tl = TokenLosses(None, torch.where(is_pause, F.softplus(-s), F.softplus(s)), valid, is_pause & valid)
+    lm_targets = targets.masked_fill(is_pause, -100)
+    lm_sum = F.cross_entropy(out.logits.flatten(0, 1).float(), lm_targets.flatten(), ignore_index=-100, reduction="sum")
+    return lm_sum, (lm_targets != -100).sum(), tl
 
 # %% ../nbs/03_train.ipynb #2c0aa711
 @dataclass
 class PauseSFTConfig(SFTConfig):
     "trl's `SFTConfig` plus the pause head's loss."
     pause_loss: str = field(default="one_hot", metadata={"help": f"pause head loss: one of {PAUSE_LOSSES}"})
-    pause_probability: float = field(default=0.1, metadata={"help": "p of `true_prob`: the injection probability (the seed: 0.1)"})
-    pause_loss_reduction: str = field(default="ours", metadata={"help": f"one of {REDUCTIONS}: per completion token, or the reference's sum / batch size"})
+    pause_probability: float = field(default=0.1, metadata={"help": "p of the `true_prob` losses: the injection probability (the seed: 0.1)"})
+    pause_loss_reduction: str = field(default="ours", metadata={"help": f"one of {REDUCTIONS}: the reference's (what the seed ran) or ours (masked, per token)"})
     pause_loss_weight: float = field(default=1.0, metadata={"help": "weight of the pause loss beside the LM loss"})
     output_dir: str|None = field(default=None, metadata={"help": "where checkpoints go; default: a temporary folder"})
     activation_checkpointing: bool|None = field(default=False, metadata={"help": "trade compute for memory (off: CPU-sized runs)"})
@@ -89,8 +104,6 @@ class PauseSFTConfig(SFTConfig):
     def __post_init__(self):
         if self.pause_loss not in PAUSE_LOSSES: raise ValueError(f"pause_loss must be one of {PAUSE_LOSSES}, got {self.pause_loss!r}")
         if self.pause_loss_reduction not in REDUCTIONS: raise ValueError(f"pause_loss_reduction must be one of {REDUCTIONS}, got {self.pause_loss_reduction!r}")
-        if self.pause_loss_reduction == "reference" and self.pause_loss != "true_prob":
-            raise ValueError("the reference reduction belongs to the true_prob loss (the seed's one-hot runs used trl's own loss)")
         if not 0 < self.pause_probability < 1: raise ValueError(f"pause_probability must be in (0, 1), got {self.pause_probability}")
         if self.pause_loss_weight < 0: raise ValueError(f"pause_loss_weight must be >= 0, got {self.pause_loss_weight}")
         if self.output_dir is None: self.output_dir = tempfile.mkdtemp(prefix="pause_nb_sft_")
@@ -134,14 +147,18 @@ def train_sft(model,                     # a pause model (`make_pause_model`, ma
               config: PauseSFTConfig|None = None,
               train: bool = True,        # False: build the trainer only
               quiet: bool = True,        # no dataset progress bars, no printed log lines (the log history still has them)
+              plain_pause_tokens: bool = False, # a plain model may learn `<|pause|>` as an ordinary token (pause pretraining)
              ) -> PauseSFTTrainer:
     "Build a `PauseSFTTrainer` for `model` on `train_dataset`, train it, and return it."
     config = config or PauseSFTConfig()
     if quiet: datasets.disable_progress_bars()   # trl's dataset preparation shows bars (a global switch of `datasets`)
     train_ds, eval_ds = _prompt_completion(train_dataset), _prompt_completion(eval_dataset)
     pause_id = getattr(model, "pause_token_id", None)
-    if pause_id is None and any(PAUSE_TOKEN in c for c in train_ds[:200]["completion"]):
-        raise ValueError("a plain model is given completions with pause tokens: the no-pause baseline trains on clean data")
+    if pause_id is None and not plain_pause_tokens and any(PAUSE_TOKEN in c for c in train_ds[:200]["completion"]):
+        raise ValueError("a plain model is given completions with pause tokens: the no-pause baseline trains on clean data "
+                         "(pass plain_pause_tokens=True to pretrain with pauses as ordinary tokens)")
+    if plain_pause_tokens and PAUSE_TOKEN not in tokenizer.get_vocab():
+        raise ValueError(f"plain_pause_tokens: the tokenizer has no {PAUSE_TOKEN!r} token (add it with add_pause_token first)")
     if pause_id is not None and tokenizer.convert_tokens_to_ids(PAUSE_TOKEN) != pause_id:
         raise ValueError(f"the tokenizer's pause id differs from the model's ({pause_id}): use the tokenizer make_pause_model was given")
     if eval_ds is not None and config.eval_strategy == "no": config.eval_strategy = "epoch"

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field, asdict, replace
 from .data import SyntheticConfig
 
 # %% auto #0
-__all__ = ['PAUSE_LOSSES', 'VARIANTS', 'PRESETS', 'trainable', 'Variant', 'select_variants', 'Preset', 'experiment_config']
+__all__ = ['PAUSE_LOSSES', 'REDUCTIONS', 'HEAD_INITS', 'BASES', 'GROUPS', 'VARIANTS', 'PRESETS', 'trainable', 'Variant',
+           'select_variants', 'Preset', 'experiment_config']
 
 # %% ../nbs/06_variants.ipynb #19ce59b2
 def trainable(pause_embedding=False, pause_head=False, lm_head=False, lm_embeddings=False, full_model=False, lora=False) -> dict:
@@ -19,88 +20,132 @@ def trainable(pause_embedding=False, pause_head=False, lm_head=False, lm_embeddi
                 lm_embeddings=lm_embeddings, full_model=full_model, lora=lora)
 
 # %% ../nbs/06_variants.ipynb #4810c126
-PAUSE_LOSSES = ("true_prob", "one_hot")
+PAUSE_LOSSES = ("one_hot", "true_prob", "true_prob_exact")   # the train notebook's losses
+REDUCTIONS = ("reference", "ours")                           # ... and their reductions
+HEAD_INITS = ("reference", "p")                              # the model notebook's pause-head starting points
+BASES = ("matched", "baseline", "pause")                     # which pretrained base a variant starts from
+GROUPS = ("seed", "corrections", "compute", "ablation")
 
 @dataclass(frozen=True)
 class Variant:
-    "One row of the seed's Stage 1 tables."
+    "One row of a results table: what is trained, from which base, with which loss, compared with which row."
     name: str                  # identifier: run folder name and the runner's `--variants` value
-    title: str                 # the seed's "Experiment Name", verbatim
+    title: str                 # the seed's "Experiment Name", verbatim (our rows: a title in the same style)
     family: str                # "tinyllama" or "mistral": which of the seed's tables
-    pause: bool                # a pause model trained on pause-injected data (else the no-pause baseline on clean data)
+    pause: bool                # a pause model (pause embedding + pause head); else a plain LM
     detach: bool = False       # pause head reads the hidden state with gradients stopped
-    pause_loss: str|None = None  # "true_prob" (KL to Bernoulli(p)) or "one_hot" (CE on "next is pause"); None without pauses
+    pause_loss: str|None = None  # one of PAUSE_LOSSES; None without a pause head
+    reduction: str = "reference" # one of REDUCTIONS: how the pause loss is summed (the seed's rows: the reference's)
+    head_init: str = "reference" # one of HEAD_INITS: where the pause head starts (the seed's rows: P ≈ ½)
+    inject: bool|None = None   # train on pause-injected data; None: exactly when `pause`
+    base: str = "matched"      # one of BASES: "matched" = pause rows from the pause-pretrained base, others from the baseline base
+    filler: str = ""           # a token appended K times after every prompt, in training and at test ("" none)
+    filler_count: int|str = 0  # K, or "matched": the mean number of pauses the injector puts in an answer (p × answer tokens)
     trainable: dict = field(default_factory=lambda: trainable(full_model=True))
     epochs: float = 1.0        # the seed's `trainer.args.num_train_epochs`
+    baseline: str|None = None  # the row this one is compared with, question by question, in the report
+    group: str = "seed"        # one of GROUPS: the seed's rows, our corrections, compute-matched controls, ablations
     seed_command: str = ""     # the seed's python command, for provenance
 
     def __post_init__(self):
+        if self.inject is None: object.__setattr__(self, "inject", self.pause)
         if self.pause and self.pause_loss not in PAUSE_LOSSES:
             raise ValueError(f"variant {self.name!r}: a pause variant needs pause_loss in {PAUSE_LOSSES}, got {self.pause_loss!r}")
-        if not self.pause and (self.pause_loss is not None or self.trainable["pause_head"] or self.trainable["pause_embedding"]):
-            raise ValueError(f"variant {self.name!r}: a no-pause variant has no pause head, embedding or pause loss")
+        if not self.pause and (self.pause_loss is not None or self.trainable["pause_head"] or self.trainable["pause_embedding"] or self.inject):
+            raise ValueError(f"variant {self.name!r}: a no-pause variant has no pause head, embedding, pause loss or injected pauses")
+        for value, valid, what in ((self.reduction, REDUCTIONS, "reduction"), (self.head_init, HEAD_INITS, "head_init"),
+                                   (self.base, BASES, "base"), (self.group, GROUPS, "group")):
+            if value not in valid: raise ValueError(f"variant {self.name!r}: {what} must be one of {valid}, got {value!r}")
+        if bool(self.filler) != (self.filler_count not in (0, "")):
+            raise ValueError(f"variant {self.name!r}: give both filler and filler_count, or neither")
+        if not (self.filler_count == "matched" or (isinstance(self.filler_count, int) and self.filler_count >= 0)):
+            raise ValueError(f"variant {self.name!r}: filler_count must be an int >= 0 or 'matched', got {self.filler_count!r}")
         if not any(self.trainable.values()): raise ValueError(f"variant {self.name!r}: nothing is trainable")
 
 # %% ../nbs/06_variants.ipynb #743280ca
 _CMD = "python src/trl_train.py "
+_OG = " trainer._target_=trl.SFTTrainer ~trainer.pause_probability"
+_TL, _MI = "warmup_tinyllama_no_pause", "warmup_mistral_no_pause"
 VARIANTS: dict[str, Variant] = {v.name: v for v in [
-    # ---- Warming up Mistral-7B on GSM8K (LoRA) ----
+    # ---- the seed: warming up Mistral-7B on GSM8K (LoRA) ----
     Variant("warmup_mistral_pause_detached", "Warmup Mistral Pause detached", "mistral", pause=True, detach=True, pause_loss="true_prob",
-            trainable=trainable(pause_embedding=True, pause_head=True, lora=True), epochs=1.0,
+            trainable=trainable(pause_embedding=True, pause_head=True, lora=True), epochs=1.0, baseline=_MI,
             seed_command=_CMD + "experiment=trl_train/sft_pause_detached run_name=warmup_mistral_pause_detached_5samp_ds_mean_kl data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
-    Variant("warmup_mistral_no_pause", "Warmup Mistral No-Pause", "mistral", pause=False,
-            trainable=trainable(lora=True), epochs=5.0,
+    Variant(_MI, "Warmup Mistral No-Pause", "mistral", pause=False, trainable=trainable(lora=True), epochs=5.0,
             seed_command="python experiment=trl_train/step_1_sft.yaml trainer.args.num_train_epochs=5.0 run_name=step1_sft_2epochs"),
     Variant("warmup_mistral_pause", "Warmup Mistral Pause", "mistral", pause=True, detach=False, pause_loss="true_prob",
-            trainable=trainable(pause_embedding=True, pause_head=True, lora=True), epochs=1.0,
+            trainable=trainable(pause_embedding=True, pause_head=True, lora=True), epochs=1.0, baseline=_MI,
             seed_command=_CMD + "experiment=trl_train/sft_pause run_name=warmup_mistral_pause_5samp_ds_mean_kl data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
-    # ---- Warming up TinyLlama-1B on GSM8K (full model) ----
+    # ---- the seed: warming up TinyLlama-1B on GSM8K (full model) ----
     Variant("warmup_tinyllama_pause_detached_kl_true", "warmup_tinyllama_pause_detached KL on true probs", "tinyllama",
-            pause=True, detach=True, pause_loss="true_prob", epochs=1.0,
+            pause=True, detach=True, pause_loss="true_prob", epochs=1.0, baseline=_TL,
             seed_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause_detached run_name=warmup_tinyllama_pause_detached_5samp_ds data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
     Variant("warmup_tinyllama_pause_kl_true", "warmup_tinyllama_pause KL on true probs", "tinyllama",
-            pause=True, detach=False, pause_loss="true_prob", epochs=1.0,
+            pause=True, detach=False, pause_loss="true_prob", epochs=1.0, baseline=_TL,
             seed_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause run_name=warmup_tinyllama_pause_5samp_ds data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
     Variant("warmup_tinyllama_pause_kl_one_hot", "warmup_tinyllama_pause KL on one-hot probs", "tinyllama",
-            pause=True, detach=False, pause_loss="one_hot", epochs=1.0,
-            seed_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause run_name=warmup_tinyllama_pause_5samp_ds_og_trainer data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0 trainer._target_=trl.SFTTrainer ~trainer.pause_probability"),
+            pause=True, detach=False, pause_loss="one_hot", epochs=1.0, baseline=_TL,
+            seed_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause run_name=warmup_tinyllama_pause_5samp_ds_og_trainer data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0" + _OG),
     Variant("warmup_tinyllama_pause_detached_kl_one_hot", "warmup_tinyllama_pause_detached KL on one-hot probs", "tinyllama",
-            pause=True, detach=True, pause_loss="one_hot", epochs=1.0,
-            seed_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause_detached run_name=warmup_tinyllama_pause_detached_5samp_ds_og_trainer data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0 trainer._target_=trl.SFTTrainer ~trainer.pause_probability"),
-    Variant("warmup_tinyllama_no_pause", "warmup tinyllama no pause (baseline)", "tinyllama", pause=False, epochs=5.0,
+            pause=True, detach=True, pause_loss="one_hot", epochs=1.0, baseline=_TL,
+            seed_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause_detached run_name=warmup_tinyllama_pause_detached_5samp_ds_og_trainer data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0" + _OG),
+    Variant(_TL, "warmup tinyllama no pause (baseline)", "tinyllama", pause=False, epochs=5.0,
             seed_command=_CMD + "experiment=trl_train/sft_tiny_llama run_name=warmup_tinyllama"),
+    # ---- our corrections of the KL-true loss ----
+    Variant("warmup_tinyllama_pause_kl_true_masked", "warmup_tinyllama_pause KL on true probs (masked, per token)", "tinyllama",
+            pause=True, pause_loss="true_prob", reduction="ours", baseline=_TL, group="corrections"),
+    Variant("warmup_tinyllama_pause_detached_kl_true_masked", "warmup_tinyllama_pause_detached KL on true probs (masked, per token)",
+            "tinyllama", pause=True, detach=True, pause_loss="true_prob", reduction="ours", baseline=_TL, group="corrections"),
+    Variant("warmup_tinyllama_pause_kl_exact", "warmup_tinyllama_pause KL on the injector's exact probs", "tinyllama",
+            pause=True, pause_loss="true_prob_exact", reduction="ours", baseline=_TL, group="corrections"),
+    # ---- compute-matched controls (Goyal et al. 2023) ----
+    Variant("warmup_tinyllama_append_pauses", "warmup tinyllama K pauses appended to the question", "tinyllama",
+            pause=True, inject=False, pause_loss="one_hot", reduction="ours", filler="<|pause|>", filler_count="matched",
+            epochs=5.0, baseline=_TL, group="compute"),
+    Variant("warmup_tinyllama_append_filler", "warmup tinyllama K filler tokens '.' appended to the question", "tinyllama",
+            pause=False, filler=".", filler_count="matched", epochs=5.0, baseline=_TL, group="compute"),
+    # ---- ablations ----
+    Variant("warmup_tinyllama_pause_kl_true_shared_base", "warmup_tinyllama_pause KL on true probs, from the no-pause base", "tinyllama",
+            pause=True, pause_loss="true_prob", base="baseline", baseline=_TL, group="ablation"),
+    Variant("warmup_tinyllama_pause_kl_true_head_p", "warmup_tinyllama_pause KL on true probs, head started at p", "tinyllama",
+            pause=True, pause_loss="true_prob", head_init="p", baseline=_TL, group="ablation"),
 ]}
 
 # %% ../nbs/06_variants.ipynb #e0231ba4
-def select_variants(spec: str|list[str]) -> list[Variant]:
-    "Variants named by `spec`: comma-separated names, `all`, or a family (`tinyllama`, `mistral`)."
+def select_variants(spec: str|list[str], with_baselines: bool = False) -> list[Variant]:
+    "Variants named by `spec` (comma-separated names, `all`, a family or a group), in registry order."
     names = [s.strip() for s in (spec.split(",") if isinstance(spec, str) else spec) if s.strip()]
-    out = []
+    chosen = set()
     for n in names:
-        if n == "all": out += VARIANTS.values()
-        elif n in ("tinyllama", "mistral"): out += [v for v in VARIANTS.values() if v.family == n]
-        elif n in VARIANTS: out.append(VARIANTS[n])
-        else: raise KeyError(f"unknown variant {n!r}; valid: all, tinyllama, mistral, {', '.join(VARIANTS)}")
-    return list({v.name: v for v in out}.values())
+        if n == "all": chosen |= set(VARIANTS)
+        elif n in ("tinyllama", "mistral"): chosen |= {k for k, v in VARIANTS.items() if v.family == n and v.group == "seed"}
+        elif n in GROUPS: chosen |= {k for k, v in VARIANTS.items() if v.group == n}
+        elif n in VARIANTS: chosen.add(n)
+        else: raise KeyError(f"unknown variant {n!r}; valid: all, tinyllama, mistral, {', '.join(GROUPS)}, {', '.join(VARIANTS)}")
+    if with_baselines: chosen |= {VARIANTS[k].baseline for k in chosen if VARIANTS[k].baseline}
+    return [v for k, v in VARIANTS.items() if k in chosen]
 
 # %% ../nbs/06_variants.ipynb #3ddfcc73
 @dataclass(frozen=True)
 class Preset:
-    "The scale at which variants run: data, tokenizer, base model, budgets."
+    "The scale at which variants run: data, tokenizer, base models, budgets, and how test replies are decoded."
     name: str
     data: str = "synthetic"            # "synthetic", or a GSM8K folder / dataset name
     synthetic: SyntheticConfig = SyntheticConfig()
     tokenizer: str|None = None         # path / hub name; None: train a byte-level BPE on the training text
     tokenizer_vocab: int = 1024
-    base_model: str|None = None        # path / hub name; None: a tiny model from `tiny_model`
+    base_model: str|None = None        # no-pause base: path / hub name; None: a tiny model from `tiny_model`, pretrained here
+    pause_base_model: str|None = None  # base pretrained with pauses; None: pretrained here (tiny) or `base_model` (named bases)
     tiny_model: dict = field(default_factory=lambda: dict(arch="llama", hidden_size=128, num_layers=4, num_heads=4, intermediate_size=512))
-    pretrain_epochs: float = 0.0       # shared no-pause pretraining of the tiny base (0: start from the seeded random init)
+    pretrain_epochs: float = 0.0       # pretraining of the tiny bases, in epochs of the clean train split (0: seeded random init)
     pretrain_lr: float = 3e-3
+    pretrain_seed: int = 0             # the bases do not depend on the run's seed: seeds vary the warm-up, as in the seed
+    pretrain_batch_size: int = 16      # the pretraining's own batch (it stands for the seed's nanotron pretraining, not its SFT)
     val_fraction: float = 0.1          # held out of train, as in the seed
     max_train_rows: int|None = None    # questions used for warm-up (before injection); None: all
     max_eval_rows: int|None = None     # validation rows for the eval loss
     max_test_rows: int|None = None     # test questions for accuracy; None: the whole test split
-    pause_p: float = 0.1               # the seed's injection probability
+    pause_p: float = 0.1               # the seed's injection probability (the one p: injector, KL target, pretraining)
     pause_k: int = 5                   # the seed's samples per question
     batch_size: int = 16
     grad_accum: int = 1
@@ -108,26 +153,55 @@ class Preset:
     lora_lr: float = 5e-3              # LoRA variants (adapters start at zero and need a larger step)
     lora_r: int = 8
     lora_alpha: int = 16
+    lora_target_modules: tuple|None = None  # LoRA's target layers; None: every linear layer of the body
+    lr_scheduler: str = "cosine"
+    warmup_ratio: float = 0.05
+    weight_decay: float = 0.0
+    adam_beta2: float = 0.999
+    eval_steps: int|None = None        # validation loss every this many steps; None: once per epoch
+    load_best_model_at_end: bool = False  # keep the checkpoint with the best validation loss (needs `eval_steps`)
     max_length: int = 256
     dtype: str = "float32"             # "bfloat16" on GPUs
     max_new_tokens: int = 96
     eval_batch_size: int = 64
-    eval_do_sample: bool = False       # greedy (default) or sampled replies at `eval_temperature`
-    eval_temperature: float = 1.0
+    protocols: tuple = ("seed", "greedy")  # how test replies are decoded: names in `pause_nb.evaluate.PROTOCOLS`
     threads: int = 1                   # torch threads per variant process (CPU presets)
 
+    def __post_init__(self):
+        if self.load_best_model_at_end and not self.eval_steps: raise ValueError(f"preset {self.name!r}: load_best_model_at_end needs eval_steps")
+        if not self.protocols: raise ValueError(f"preset {self.name!r}: at least one evaluation protocol")
+        if not 0 < self.pause_p < 1: raise ValueError(f"preset {self.name!r}: pause_p must be in (0, 1), got {self.pause_p}")
+
+_TINYLLAMA = "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T"
 PRESETS: dict[str, Preset] = {p.name: p for p in [
-    Preset("cpu-tiny", synthetic=SyntheticConfig(n_train=4000, n_test=400, min_steps=1, max_steps=2, max_value=20, seed=0),
-           pretrain_epochs=4.0, max_train_rows=1000, max_eval_rows=200, max_test_rows=400, max_new_tokens=64),
+    Preset("cpu-tiny", synthetic=SyntheticConfig(n_train=4000, n_test=2000, min_steps=1, max_steps=2, max_value=20, seed=0),
+           pretrain_epochs=4.0, max_train_rows=1000, max_eval_rows=200, max_test_rows=2000, max_new_tokens=64),
     Preset("gsm8k-tiny", data="gsm8k", tokenizer_vocab=4096, pretrain_epochs=0.0, max_train_rows=1000, max_eval_rows=200,
            max_test_rows=200, max_length=384, max_new_tokens=192,
            tiny_model=dict(arch="llama", hidden_size=256, num_layers=6, num_heads=4, intermediate_size=1024)),
-    Preset("tinyllama", data="openai/gsm8k", tokenizer="TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T",
-           base_model="TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T", batch_size=8, grad_accum=2, lr=2e-5, lora_lr=2e-4,
-           lora_r=16, lora_alpha=32, max_length=512, dtype="bfloat16", max_new_tokens=256, eval_batch_size=64, threads=8),
+    # epfl-dlab/PauseToken (base): configs/experiment/trl_train/sft_pause_tiny_llama_pause.yaml and sft_tiny_llama.yaml
+    Preset("tinyllama", data="openai/gsm8k", tokenizer=_TINYLLAMA, base_model=_TINYLLAMA,
+           batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
+           lr=5e-5,                         # learning_rate: 5e-05
+           warmup_ratio=0.05,               # warmup_ratio: 0.05
+           adam_beta2=0.999,                # adam_beta2: 0.999
+           weight_decay=10.0,               # weight_decay: 10 (../shared/REFERENCE.md; the stored commit 581c38 of the yaml sets none)
+           lr_scheduler="linear",           # TrainingArguments' default (configs/trainer/trl_trainer/sft.yaml: lr_scheduler_type 'linear')
+           eval_steps=300, load_best_model_at_end=True,   # eval_steps: 300, save_steps: 300, load_best_model_at_end: true
+           max_length=600,                  # max_seq_length: 600
+           max_new_tokens=1024,             # configs/trl_train.yaml: max_output_generation_length 1024
+           lora_lr=2e-4, lora_r=16, lora_alpha=32, dtype="bfloat16", eval_batch_size=64, threads=8),
+    # epfl-dlab/PauseToken (base): configs/experiment/trl_train/sft_pause.yaml (pause rows), step_1_sft.yaml (no-pause row),
+    # configs/trainer/trl_trainer/sft.yaml (defaults), configs/rl_algorithm/policy/model/peft_config/{default,mistral,mistral_pause}.yaml
     Preset("mistral", data="openai/gsm8k", tokenizer="mistralai/Mistral-7B-v0.1", base_model="mistralai/Mistral-7B-v0.1",
-           batch_size=4, grad_accum=4, lr=2e-5, lora_lr=2e-4, lora_r=16, lora_alpha=32, max_length=512, dtype="bfloat16",
-           max_new_tokens=256, eval_batch_size=32, threads=8),
+           batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
+           lr=5e-5, lora_lr=5e-5,           # learning_rate: 5e-05 (trainer default, not overridden)
+           lr_scheduler="linear", warmup_ratio=0.0, weight_decay=0.0, adam_beta2=0.999,   # trainer defaults
+           lora_r=16, lora_alpha=32, lora_target_modules=("q_proj", "v_proj"),   # peft_config default.yaml + mistral.yaml
+           eval_steps=500, load_best_model_at_end=True,   # sft_pause.yaml (step_1_sft.yaml: 100)
+           max_length=600,                  # max_seq_length: 600
+           max_new_tokens=1024,             # configs/trl_train.yaml: max_output_generation_length 1024
+           dtype="bfloat16", eval_batch_size=32, threads=8),
 ]}
 
 # %% ../nbs/06_variants.ipynb #a1a9b535
@@ -144,5 +218,7 @@ def experiment_config(variant: str|Variant, preset: str|Preset = "cpu-tiny", see
     if unknown: raise KeyError(f"unknown override(s) {sorted(unknown)}; valid: {sorted(v_fields | p_fields)}")
     v = replace(v, **{k: overrides.pop(k) for k in list(overrides) if k in v_fields})
     if "synthetic" in overrides and isinstance(overrides["synthetic"], dict): overrides["synthetic"] = SyntheticConfig(**overrides["synthetic"])
+    for k in ("protocols", "lora_target_modules"):
+        if overrides.get(k) is not None: overrides[k] = tuple(overrides[k])
     p = replace(p, **overrides)
     return {"variant": asdict(v), "preset": asdict(p), "seed": seed}

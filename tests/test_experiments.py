@@ -21,25 +21,29 @@ def _cmd(out_root, variants=f"{A},{B}", *extra):
 def test_kill_and_resume(tmp_path, env):
     "Kill the runner during the second variant: the first stays finished and is skipped on rerun; the report is rebuilt."
     run = tmp_path / "out" / "r"
+    a, b = run / A / "seed-42", run / B / "seed-42"
     p = subprocess.Popen(_cmd(tmp_path / "out"), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.time() + 400
-    while not (run / B / "parameters.json").exists():
+    while not (a / "metrics.json").exists() or not (b / "parameters.json").exists():
         assert p.poll() is None, p.stdout.read().decode()[-3000:]
         assert time.time() < deadline, "runner did not reach the second variant"
         time.sleep(0.5)
     os.killpg(p.pid, signal.SIGKILL); p.wait(); time.sleep(2)
-    assert (run / A / "metrics.json").exists() and not (run / B / "metrics.json").exists()
-    finished = (run / A / "metrics.json").read_bytes()
+    assert (a / "metrics.json").exists() and not (b / "metrics.json").exists()
+    finished = (a / "metrics.json").read_bytes()
     r = subprocess.run(_cmd(tmp_path / "out"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    assert f"{A}: skipped" in r.stdout
-    assert (run / A / "metrics.json").read_bytes() == finished          # not redone
-    assert (run / B / "metrics.json").exists() and (run / B / "experiment.ipynb").exists()
-    m = json.loads((run / B / "metrics.json").read_text())
-    assert m["n_questions"] == 8 and m["avg_pauses_per_reply"] == 0.0   # the baseline never pauses
+    assert f"{A}/seed-42: skipped" in r.stdout
+    assert (a / "metrics.json").read_bytes() == finished                # not redone
+    assert (b / "metrics.json").exists() and (b / "experiment.ipynb").exists()
+    m = json.loads((b / "metrics.json").read_text())
+    for proto in ("seed", "greedy"):                                    # the baseline never pauses, under either protocol
+        assert m["protocols"][proto]["ours"]["n_questions"] == 8 and m["protocols"][proto]["ours"]["avg_pauses_per_reply"] == 0.0
+    assert m["protocols"]["seed"]["settings"] | {"source": ""} == {"name": "seed", "do_sample": True, "temperature": 1.0, "top_k": 50,
+                                                                 "top_p": 1.0, "k": 1, "headline": "reference", "source": ""}
     report = (run / "report.md").read_text()
     assert "warmup_tinyllama_pause KL on true probs" in report and "warmup tinyllama no pause (baseline)" in report
-    for name in (A, B): assert list((run / name / "figures").glob("*.html")) and (run / name / "config.json").exists()
+    for d in (a, b): assert list((d / "figures").glob("*.html")) and (d / "config.json").exists() and (d / "predictions-seed.jsonl").exists()
 
 def _failing_template(path: Path) -> Path:
     "A template with the real parameters whose run fails for variant B and finishes for the others."
@@ -49,8 +53,10 @@ def _failing_template(path: Path) -> Path:
     nb.cells = [params, nbformat.v4.new_code_cell(
         "from pathlib import Path\nimport json\n"
         f"if variant == {B!r}: raise RuntimeError('boom: simulated failure')\n"
+        "from pause_nb.variants import experiment_config\n"
         "Path(out_dir).mkdir(parents=True, exist_ok=True)\n"
-        "(Path(out_dir)/'metrics.json').write_text(json.dumps({'test_accuracy': 0.5}))")]
+        "(Path(out_dir)/'config.json').write_text(json.dumps(experiment_config(variant, preset, seed, json.loads(overrides))))\n"
+        "(Path(out_dir)/'metrics.json').write_text(json.dumps({'protocols': {}}))")]
     nbformat.write(nb, path); return path
 
 def test_failing_variant_does_not_stop_others(tmp_path, env):
@@ -64,16 +70,52 @@ def test_failing_variant_does_not_stop_others(tmp_path, env):
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     status = json.loads(r.stdout.strip().splitlines()[-1])
-    assert status[B] == "failed" and status[A] == "done" and status["report"] == "done"
-    evidence = (tmp_path / "out" / "r" / B / "experiment.ipynb").read_text()
+    assert status[f"{B}/seed-42"] == "failed" and status[f"{A}/seed-42"] == "done" and status["report"] == "done"
+    evidence = (tmp_path / "out" / "r" / B / "seed-42" / "experiment.ipynb").read_text()
     assert "boom: simulated failure" in evidence
-    assert "missing (failed or unfinished): " + B in (tmp_path / "out" / "r" / "report.md").read_text()
+    assert f"unfinished or failed: {B}/seed-42" in (tmp_path / "out" / "r" / "report.md").read_text()
+
+def test_failed_forced_rerun_is_not_counted_finished(tmp_path, env):
+    "A `--force` rerun that fails leaves no metrics.json behind: the next run redoes it and the report does not count it."
+    out = tmp_path / "out" / "r" / B / "seed-42"
+    out.mkdir(parents=True)
+    (out / "metrics.json").write_text('{"old": true}'); (out / "config.json").write_text("{}")
+    tpl = _failing_template(tmp_path / "failing.ipynb")
+    code = ("import sys, json; from pause_nb.experiments import run_experiments\n"
+            f"print(json.dumps(run_experiments('cpu-tiny', '{B}', 'r', out_root=sys.argv[1], template_path=sys.argv[2], force=True, report=False, "
+            "overrides=json.loads(sys.argv[3]))))")
+    overrides = {k: json.loads(v) if v[:1] in "{[" or v[:1].isdigit() else v for k, v in (t.split("=", 1) for t in TOY)}
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out"), str(tpl), json.dumps(overrides)], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads(r.stdout.strip().splitlines()[-1])[f"{B}/seed-42"] == "failed"
+    assert not (out / "metrics.json").exists()
+
+def test_a_busy_folder_is_left_alone(tmp_path, env):
+    "A second runner finds the run folder locked and leaves it alone, saying so."
+    from filelock import FileLock
+    out = tmp_path / "out" / "r" / B / "seed-42"; out.mkdir(parents=True)
+    tpl = _failing_template(tmp_path / "failing.ipynb")
+    code = ("import sys, json; from pause_nb.experiments import run_experiments\n"
+            f"print(json.dumps(run_experiments('cpu-tiny', '{B}', 'r', out_root=sys.argv[1], template_path=sys.argv[2], report=False, "
+            "overrides=json.loads(sys.argv[3]))))")
+    overrides = {k: json.loads(v) if v[:1] in "{[" or v[:1].isdigit() else v for k, v in (t.split("=", 1) for t in TOY)}
+    with FileLock(out / ".lock"):
+        r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out"), str(tpl), json.dumps(overrides)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads(r.stdout.strip().splitlines()[-1])[f"{B}/seed-42"] == "busy" and "another runner" in r.stdout
+    assert not (out / "experiment.ipynb").exists()
 
 def test_cli_rejects_unknown_names(tmp_path, env):
     r = subprocess.run(_cmd(tmp_path, "warmup_llama"), cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "valid: all, tinyllama" in r.stderr
     r = subprocess.run([*_cmd(tmp_path, A), "learning_rate=1"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "'learning_rate'" in r.stderr
+    r = subprocess.run([*_cmd(tmp_path, A), 'protocols=["seed","beam"]'], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert r.returncode == 2 and "unknown protocol(s) ['beam']" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "pause_nb.experiments", "report", str(tmp_path / "nope")], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert r.returncode == 2 and "no such run folder" in r.stderr and not (tmp_path / "nope").exists()
 
 def test_two_process_training_with_accelerate(tmp_path):
     "The multi-GPU code path (accelerate launch → torchrun → Trainer DDP) with 2 CPU processes over gloo."
