@@ -15,9 +15,9 @@ from datasets import Dataset, DatasetDict
 # %% auto #0
 __all__ = ['PAUSE_TOKEN', 'EXTRACTIONS', 'PROMPT_TEMPLATE', 'BOS', 'EOS', 'PAD', 'strip_pauses', 'canonical_number',
            'extract_answer', 'is_correct', 'extract_answer_reference', 'is_correct_reference', 'GSM8KFormatError',
-           'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'atomic_write', 'format_prompt',
-           'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem', 'write_synthetic_gsm8k', 'train_tokenizer',
-           'gsm8k_texts', 'add_pause_token']
+           'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'temp_dir_beside', 'atomic_write',
+           'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem', 'write_synthetic_gsm8k',
+           'train_tokenizer', 'gsm8k_texts', 'add_pause_token']
 
 # %% ../nbs/00_data.ipynb #7b6a23a9
 PAUSE_TOKEN = "<|pause|>"
@@ -148,6 +148,13 @@ def split_train_val(train: Dataset, val_fraction: float = 0.1, seed: int = 42) -
 def _umask() -> int:
     "The process's umask (read by setting and restoring it)."
     m = os.umask(0); os.umask(m); return m
+
+def temp_dir_beside(path: str|Path) -> Path:
+    "A new hidden temporary folder beside `path`, with the mode any new folder gets (`mkdtemp` alone makes it 0700)."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    os.chmod(tmp, 0o777 & ~_umask())
+    return tmp
 
 def atomic_write(path: str|Path, text: str) -> Path:
     "Write `text` to `path` through a temporary file in the same folder and a rename."

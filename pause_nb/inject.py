@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_inject.ipynb #d4f9eade
 from __future__ import annotations
-import argparse, hashlib, json, shutil, sys, tempfile, time
+import argparse, hashlib, json, shutil, sys, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import numpy as np
 from datasets import Dataset, DatasetDict
 from tqdm.auto import tqdm
 
-from .data import PAUSE_TOKEN, load_gsm8k, strip_pauses, extract_answer, add_pause_token, to_prompt_completion
+from .data import PAUSE_TOKEN, load_gsm8k, strip_pauses, extract_answer, add_pause_token, to_prompt_completion, temp_dir_beside
 
 # %% auto #0
 __all__ = ['MODES', 'MARKER', 'token_ends', 'insert_pauses', 'InjectConfig', 'sample_pause_offsets', 'pattern_offsets',
@@ -145,11 +145,6 @@ def injection_stats(ds: DatasetDict, cfg: InjectConfig, tokenizer=None) -> dict:
         stats[name] = s
     return stats
 
-def _atomic_dir(target: Path):
-    "A fresh temporary folder beside `target`."
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-
 def _replace_dir(tmp: Path, target: Path) -> None:
     "Move `tmp` into place as `target`, replacing any old `target` only once `tmp` is complete."
     old = None
@@ -175,7 +170,7 @@ def check_output_dir(out_dir: str|Path, source: str|Path|None = None, overwrite:
 def save_injected(ds: DatasetDict, out_dir: str|Path, metadata: dict, overwrite: bool = False) -> Path:
     "Write `ds` (JSON lines per split and `save_to_disk` under `dataset/`) and `metadata.json` into `out_dir`, atomically."
     check_output_dir(out_dir, overwrite=overwrite)
-    target = Path(out_dir); tmp = _atomic_dir(target)
+    target = Path(out_dir); tmp = temp_dir_beside(target)
     try:
         (tmp/MARKER).write_text("written by pause_nb.inject; `--overwrite` may replace this folder\n")
         stamped = {}

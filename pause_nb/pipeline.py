@@ -4,13 +4,14 @@
 
 # %% ../nbs/07_pipeline.ipynb #a4115593
 from __future__ import annotations
-import fcntl, hashlib, json, os, shutil, tempfile, time
+import hashlib, json, os, shutil, time
 from dataclasses import asdict
 from pathlib import Path
 
 from datasets import Dataset, DatasetDict, load_from_disk
+from filelock import FileLock
 
-from .data import (atomic_write, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts, format_prompt,
+from .data import (atomic_write, temp_dir_beside, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts, format_prompt,
                            find_gsm8k, to_prompt_completion, SyntheticConfig)
 from .inject import InjectConfig, inject_dataset, save_injected, injection_stats
 from .variants import experiment_config
@@ -38,11 +39,10 @@ def cached_dir(path: str|Path, build) -> Path:
     path = Path(path)
     if path.exists(): return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent/f".{path.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)      # one builder; other processes wait, then find it built
+    with FileLock(path.parent/f".{path.name}.lock"):   # one builder; other processes wait, then find it built
         if path.exists(): return path
         for stale in path.parent.glob(f".{path.name}.tmp-*"): shutil.rmtree(stale, ignore_errors=True)   # a killed build's leftovers
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+        tmp = temp_dir_beside(path)
         try: build(tmp); tmp.rename(path)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True); raise

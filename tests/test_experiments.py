@@ -59,17 +59,21 @@ def _failing_template(path: Path) -> Path:
         "(Path(out_dir)/'metrics.json').write_text(json.dumps({'protocols': {}}))")]
     nbformat.write(nb, path); return path
 
-def test_failing_variant_does_not_stop_others(tmp_path, env):
-    "A variant that fails leaves its executed notebook as evidence; the others finish; the runner says so and fails."
+def _run_failing(tmp_path, env, variants: str, **kw) -> tuple[dict, str]:
+    "`run_experiments` with the failing template on the toy preset in a fresh interpreter; (status, stdout)."
     tpl = _failing_template(tmp_path / "failing.ipynb")
     code = ("import sys, json; from pause_nb.experiments import run_experiments\n"
-            f"s = run_experiments('cpu-tiny', '{B},{A}', 'r', out_root=sys.argv[1], template_path=sys.argv[2], overrides=json.loads(sys.argv[3]))\n"
-            "print(json.dumps(s))")
+            "s = run_experiments('cpu-tiny', sys.argv[1], 'r', out_root=sys.argv[2], template_path=sys.argv[3], "
+            "overrides=json.loads(sys.argv[4]), **json.loads(sys.argv[5]))\nprint(json.dumps(s))")
     overrides = {k: json.loads(v) if v[:1] in "{[" or v[:1].isdigit() else v for k, v in (t.split("=", 1) for t in TOY)}
-    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out"), str(tpl), json.dumps(overrides)], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run([sys.executable, "-c", code, variants, str(tmp_path / "out"), str(tpl), json.dumps(overrides), json.dumps(kw)],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
-    status = json.loads(r.stdout.strip().splitlines()[-1])
+    return json.loads(r.stdout.strip().splitlines()[-1]), r.stdout
+
+def test_failing_variant_does_not_stop_others(tmp_path, env):
+    "A variant that fails leaves its executed notebook as evidence; the others finish; the runner says so and fails."
+    status, _ = _run_failing(tmp_path, env, f"{B},{A}")
     assert status[f"{B}/seed-42"] == "failed" and status[f"{A}/seed-42"] == "done" and status["report"] == "done"
     evidence = (tmp_path / "out" / "r" / B / "seed-42" / "experiment.ipynb").read_text()
     assert "boom: simulated failure" in evidence
@@ -80,31 +84,15 @@ def test_failed_forced_rerun_is_not_counted_finished(tmp_path, env):
     out = tmp_path / "out" / "r" / B / "seed-42"
     out.mkdir(parents=True)
     (out / "metrics.json").write_text('{"old": true}'); (out / "config.json").write_text("{}")
-    tpl = _failing_template(tmp_path / "failing.ipynb")
-    code = ("import sys, json; from pause_nb.experiments import run_experiments\n"
-            f"print(json.dumps(run_experiments('cpu-tiny', '{B}', 'r', out_root=sys.argv[1], template_path=sys.argv[2], force=True, report=False, "
-            "overrides=json.loads(sys.argv[3]))))")
-    overrides = {k: json.loads(v) if v[:1] in "{[" or v[:1].isdigit() else v for k, v in (t.split("=", 1) for t in TOY)}
-    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out"), str(tpl), json.dumps(overrides)], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-3000:]
-    assert json.loads(r.stdout.strip().splitlines()[-1])[f"{B}/seed-42"] == "failed"
-    assert not (out / "metrics.json").exists()
+    status, _ = _run_failing(tmp_path, env, B, force=True, report=False)
+    assert status[f"{B}/seed-42"] == "failed" and not (out / "metrics.json").exists()
 
 def test_a_busy_folder_is_left_alone(tmp_path, env):
     "A second runner finds the run folder locked and leaves it alone, saying so."
     from filelock import FileLock
     out = tmp_path / "out" / "r" / B / "seed-42"; out.mkdir(parents=True)
-    tpl = _failing_template(tmp_path / "failing.ipynb")
-    code = ("import sys, json; from pause_nb.experiments import run_experiments\n"
-            f"print(json.dumps(run_experiments('cpu-tiny', '{B}', 'r', out_root=sys.argv[1], template_path=sys.argv[2], report=False, "
-            "overrides=json.loads(sys.argv[3]))))")
-    overrides = {k: json.loads(v) if v[:1] in "{[" or v[:1].isdigit() else v for k, v in (t.split("=", 1) for t in TOY)}
-    with FileLock(out / ".lock"):
-        r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out"), str(tpl), json.dumps(overrides)], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-3000:]
-    assert json.loads(r.stdout.strip().splitlines()[-1])[f"{B}/seed-42"] == "busy" and "another runner" in r.stdout
+    with FileLock(out / ".lock"): status, stdout = _run_failing(tmp_path, env, B, report=False)
+    assert status[f"{B}/seed-42"] == "busy" and "another runner" in stdout
     assert not (out / "experiment.ipynb").exists()
 
 def test_cli_rejects_unknown_names(tmp_path, env):
