@@ -139,21 +139,24 @@ def facts_table(runs: list[dict]) -> str:
 def report_figures(runs: list[dict], diffs: dict) -> dict:
     "Interactive charts: accuracy per protocol (± sd over seeds), and the paired differences to the baseline with 95% CIs."
     import plotly.graph_objects as go
-    names = [r["title"] for r in runs]
+    names, height = [r["title"] for r in runs], 160 + 45 * len(runs)   # horizontal: long row titles stay readable
+    label = lambda proto, rule: f"{proto} protocol, {'our' if rule == 'ours' else rule} rule"
     fig_acc = go.Figure()
     for proto, rule in (("seed", "reference"), ("greedy", "ours")):
         stats = [mean_sd([m["test_accuracy"] for m in protocol_metrics(r, proto, rule)]) for r in runs]
-        fig_acc.add_bar(x=names, y=[m for m, _ in stats], name=f"{proto} protocol, {rule} rule",
-                        error_y=dict(type="data", array=[sd or 0 for _, sd in stats]))
-    fig_acc.update_layout(title="Test accuracy (± sd over seeds)", barmode="group", yaxis_title="accuracy", xaxis_tickangle=-20)
+        fig_acc.add_bar(y=names, x=[m for m, _ in stats], name=label(proto, rule), orientation="h",
+                        error_x=dict(type="data", array=[sd or 0 for _, sd in stats]))
+    fig_acc.update_layout(title="Test accuracy (± sd over seeds)", barmode="group", xaxis_title="accuracy", height=height,
+                          yaxis=dict(autorange="reversed", automargin=True), legend=dict(orientation="h", y=-0.15))
     fig_d = go.Figure()
     for (proto, rule), symbol in ((("seed", "reference"), "circle"), (("greedy", "ours"), "diamond")):
         pts = [(r["title"], diffs[r["name"]][(proto, rule)]) for r in runs if diffs[r["name"]][(proto, rule)]]
         fig_d.add_scatter(y=[t for t, _ in pts], x=[d["diff"] for _, d in pts], mode="markers", marker_symbol=symbol,
-                          name=f"{proto} protocol, {rule} rule", error_x=dict(type="data", symmetric=False,
+                          name=label(proto, rule), error_x=dict(type="data", symmetric=False,
                           array=[d["ci95"][1] - d["diff"] for _, d in pts], arrayminus=[d["diff"] - d["ci95"][0] for _, d in pts]))
     fig_d.add_vline(x=0, line_dash="dot")
-    fig_d.update_layout(title="Paired difference to the baseline (95% bootstrap CI)", xaxis_title="accuracy − baseline accuracy")
+    fig_d.update_layout(title="Paired difference to the baseline (95% bootstrap CI)", xaxis_title="accuracy − baseline accuracy",
+                        height=height, yaxis=dict(autorange="reversed", automargin=True), legend=dict(orientation="h", y=-0.15))
     return {"accuracy": fig_acc, "differences": fig_d}
 
 # %% ../nbs/11_report.ipynb #8db2ea97
