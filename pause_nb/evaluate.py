@@ -17,8 +17,8 @@ from .data import (PAUSE_TOKEN, EXTRACTIONS, format_prompt, extract_answer, extr
 
 # %% auto #0
 __all__ = ['SEED_COLUMNS', 'PROTOCOLS', 'reply_record', 'wilson_interval', 'pass_at_k', 'compute_metrics', 'metrics_table',
-           'write_predictions', 'read_predictions', 'EvalConfig', 'Protocol', 'pause_token_id_of', 'generate_replies',
-           'evaluate']
+           'write_predictions', 'read_predictions', 'Sampling', 'EvalConfig', 'Protocol', 'pause_token_id_of',
+           'generate_replies', 'evaluate']
 
 # %% ../nbs/04_evaluate.ipynb #be135680
 def _pieces(ids: list[int], tokenizer, cache: dict|None = None) -> list[str]:
@@ -143,6 +143,23 @@ def read_predictions(path: str|Path) -> list[dict]:
     with open(path, encoding="utf-8") as f: return [json.loads(l) for l in f if l.strip()]
 
 # %% ../nbs/04_evaluate.ipynb #fd86c81c
+@dataclass(frozen=True)
+class Sampling:
+    "One sampling distribution: what `generate` draws replies from, and what RL scores those replies under."
+    temperature: float = 1.0
+    top_k: int = 0              # 0: off
+    top_p: float = 1.0          # 1.0: off
+
+    def logprobs(self, logits: torch.Tensor) -> torch.Tensor:
+        "Log-probs (..., V) of the distribution generation samples from, given raw next-token logits (float32)."
+        from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+        shape, x = logits.shape, logits.reshape(-1, logits.shape[-1]).float()
+        if self.temperature != 1.0: x = TemperatureLogitsWarper(self.temperature)(None, x)   # generation's order and code
+        if self.top_k: x = TopKLogitsWarper(self.top_k)(None, x)
+        if self.top_p < 1.0: x = TopPLogitsWarper(self.top_p)(None, x)
+        return x.log_softmax(-1).reshape(shape)
+
+# %% ../nbs/04_evaluate.ipynb #fb6ed6b7
 @dataclass
 class EvalConfig:
     "How replies are generated for evaluation."
@@ -165,6 +182,11 @@ class EvalConfig:
         if self.k > 1 and not self.do_sample: raise ValueError(f"k={self.k} greedy replies would be identical: set do_sample=True")
         if not self.temperature > 0 or not 0 < self.top_p <= 1: raise ValueError("temperature must be > 0 and top_p in (0, 1]")
         if self.top_k < 0: raise ValueError(f"top_k must be >= 0 (0: off), got {self.top_k}")
+
+    @property
+    def sampling(self) -> Sampling:
+        "The distribution replies are drawn from (greedy configs included: their argmax is its mode)."
+        return Sampling(self.temperature, self.top_k, self.top_p)
 
     def generation_config(self, eos: int, pad: int|None):
         "The `GenerationConfig` of these settings, every sampling parameter explicit."

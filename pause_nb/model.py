@@ -80,12 +80,13 @@ class _PauseColumn(torch.autograd.Function):
         out[..., col] = 0                 # the LM's own logit for the pause id (masked) gets nothing
         return out, g_pause, None
 
-def combine_logits(lm_logits: torch.Tensor,   # (..., V) LM logits; overwritten in place
+def combine_logits(lm_logits: torch.Tensor,   # (..., V) LM logits; overwritten in place when float32 (else upcast first)
                    pause_logit: torch.Tensor, # (...) pause-head logit s
                    col: int,                  # the pause token id
                   ) -> tuple[torch.Tensor, torch.Tensor]:
-    "Logits over vocab+pause whose softmax is [(1-σ(s))·softmax(lm_logits), σ(s) at `col`], and lse(lm_logits)."
+    "Float32 logits over vocab+pause whose softmax is [(1-σ(s))·softmax(lm_logits), σ(s) at `col`], and lse(lm_logits)."
     if col > lm_logits.shape[-1]: raise ValueError(f"pause id {col} leaves a gap after the {lm_logits.shape[-1]}-token vocabulary")
+    if lm_logits.dtype not in (torch.float32, torch.float64): lm_logits = lm_logits.float()   # the pause column needs float32
     if col == lm_logits.shape[-1]: lm_logits = F.pad(lm_logits, (0, 1))
     return _PauseColumn.apply(lm_logits, pause_logit.to(lm_logits.dtype), col)
 

@@ -12,7 +12,7 @@ import torch
 from datasets import Dataset
 
 from .data import PAUSE_TOKEN, format_prompt, is_correct, extract_answer
-from .evaluate import EvalConfig, generate_replies, reply_record, compute_metrics, pause_token_id_of, evaluate
+from .evaluate import EvalConfig, Sampling, generate_replies, reply_record, compute_metrics, pause_token_id_of, evaluate
 
 # %% auto #0
 __all__ = ['ALGORITHMS', 'STAGE2_VARIANTS', 'CORE', 'STAGE2_BUDGETS', 'RewardConfig', 'reward', 'sample_records',
@@ -40,11 +40,11 @@ def reward(completion: str,          # the generated text (pause tokens as `PAUS
 
 # %% ../nbs/09_rl.ipynb #b2a8fb4f
 def sample_records(model, tokenizer, rows: list[dict],   # GSM8K rows: `question`, `answer`
-                   k: int = 4, temperature: float = 1.0, max_new_tokens: int = 96,
+                   k: int = 4, sampling: Sampling = Sampling(), max_new_tokens: int = 96,
                    seed: int = 0, batch_size: int = 64, reward_cfg: RewardConfig = RewardConfig()) -> list[dict]:
-    "`k` sampled completions per row as prediction records (with `reward` and `prompt_ids`), row by row."
-    cfg = EvalConfig(batch_size=max(1, batch_size // k), max_new_tokens=max_new_tokens, do_sample=True, temperature=temperature,
-                     k=k, seed=seed, progress=False)
+    "`k` completions per row drawn from `sampling`, as prediction records (with `reward` and `prompt_ids`), row by row."
+    cfg = EvalConfig(batch_size=max(1, batch_size // k), max_new_tokens=max_new_tokens, do_sample=True, temperature=sampling.temperature,
+                     top_k=sampling.top_k, top_p=sampling.top_p, k=k, seed=seed, progress=False)
     replies = generate_replies(model, tokenizer, [r["question"] for r in rows], cfg)
     pause_id, cache, out = pause_token_id_of(model, tokenizer), {}, []
     prompt_ids = tokenizer([format_prompt(r["question"]) for r in rows])["input_ids"]
@@ -84,13 +84,13 @@ def rollout_batch(prompt_ids: list[list[int]], completion_ids: list[list[int]], 
         mask[b, L - len(p):L + len(c)] = 1
     return Rollouts(ids, mask, mask[:, L:].clone(), L)
 
-def completion_logprobs(model, batch: Rollouts, temperature: float = 1.0) -> torch.Tensor:
-    "Log-prob (B, N) of each completion token under `model`'s own next-token distribution at `temperature`."
+def completion_logprobs(model, batch: Rollouts, sampling: Sampling = Sampling()) -> torch.Tensor:
+    "Log-prob (B, N) of each completion token under the distribution `sampling` makes of `model`'s next-token logits."
     pos = (batch.attention_mask.cumsum(-1) - 1).clamp(min=0)
     dev = next(model.parameters()).device
     out = model(input_ids=batch.input_ids.to(dev), attention_mask=batch.attention_mask.to(dev), position_ids=pos.to(dev), use_cache=False)
-    logits = out.logits[:, batch.prompt_len - 1:-1].float() / temperature
-    return logits.log_softmax(-1).gather(-1, batch.input_ids[:, batch.prompt_len:, None].to(dev)).squeeze(-1)
+    lp = sampling.logprobs(out.logits[:, batch.prompt_len - 1:-1])
+    return lp.gather(-1, batch.input_ids[:, batch.prompt_len:, None].to(dev)).squeeze(-1).clamp(min=-1e4)   # top-k/p: no -inf
 
 # %% ../nbs/09_rl.ipynb #dc8df63a
 class GRPOLoss(NamedTuple):
@@ -124,7 +124,9 @@ class PauseGRPOConfig:
     steps: int = 50               # policy updates on fresh samples
     prompts_per_step: int = 8     # questions per step
     group_size: int = 8           # G: completions per question (the group a baseline is taken over)
-    temperature: float = 1.0      # sampling temperature; log-probs are taken at the same temperature
+    temperature: float = 1.0      # rollouts' sampling temperature; log-probs are taken under the same distribution
+    top_k: int = 0                # rollouts' top-k (0: off)
+    top_p: float = 1.0            # rollouts' top-p (1.0: off)
     max_new_tokens: int = 96
     clip_range: float = 0.2       # ε of the clipped ratio
     kl_coef: float = 0.04         # β: weight of KL(π ‖ π_ref) to the Stage 1 model (0: no reference model kept)
@@ -145,6 +147,9 @@ class PauseGRPOConfig:
             raise ValueError("steps, prompts_per_step, iterations, minibatch_size and max_new_tokens must be >= 1")
         if self.temperature <= 0 or not 0 < self.clip_range < 1 or self.kl_coef < 0:
             raise ValueError("need temperature > 0, 0 < clip_range < 1 and kl_coef >= 0")
+
+    @property
+    def sampling(self) -> Sampling: return Sampling(self.temperature, self.top_k, self.top_p)
 
 # %% ../nbs/09_rl.ipynb #347a202f
 def rollout_stats(records: list[dict]) -> dict:
@@ -172,15 +177,15 @@ def grpo_update(model, optimizer, ref_model, records: list[dict], tokenizer, cfg
     batch = rollout_batch([r["prompt_ids"] for r in records], _completion_ids(records, tokenizer.eos_token_id), tokenizer.pad_token_id)
     was_training = model.training; model.eval()                  # no dropout while computing old / ref log-probs
     with torch.no_grad():
-        old = completion_logprobs(model, batch, cfg.temperature)
-        ref = completion_logprobs(ref_model, batch, cfg.temperature) if ref_model is not None and cfg.kl_coef > 0 else None
+        old = completion_logprobs(model, batch, cfg.sampling)
+        ref = completion_logprobs(ref_model, batch, cfg.sampling) if ref_model is not None and cfg.kl_coef > 0 else None
     model.train(was_training)
     params, logs, g = [p for p in model.parameters() if p.requires_grad], [], torch.Generator().manual_seed(cfg.seed)
     for _ in range(cfg.iterations):
         for idx in torch.randperm(len(records), generator=g).split(cfg.minibatch_size):
             mb = Rollouts(batch.input_ids[idx], batch.attention_mask[idx], batch.completion_mask[idx], batch.prompt_len)
             dev = old.device
-            out = grpo_loss(completion_logprobs(model, mb, cfg.temperature), old[idx.to(dev)], adv[idx].to(dev), mb.completion_mask.to(dev),
+            out = grpo_loss(completion_logprobs(model, mb, cfg.sampling), old[idx.to(dev)], adv[idx].to(dev), mb.completion_mask.to(dev),
                             None if ref is None else ref[idx.to(dev)], cfg.clip_range, cfg.kl_coef)
             out.loss.backward()
             grad_norm = torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
@@ -207,7 +212,7 @@ def train_grpo(model, tokenizer,
         t0 = time.time()
         if len(order) < cfg.prompts_per_step: order += rng.sample(range(len(train_rows)), len(train_rows))   # epochs of shuffled rows
         batch_rows = [train_rows[i] for i in order[:cfg.prompts_per_step]]; del order[:cfg.prompts_per_step]
-        records = sample_records(model, tokenizer, batch_rows, cfg.group_size, cfg.temperature, cfg.max_new_tokens,
+        records = sample_records(model, tokenizer, batch_rows, cfg.group_size, cfg.sampling, cfg.max_new_tokens,
                                  seed=cfg.seed * 100_003 + step, batch_size=cfg.eval_batch_size, reward_cfg=cfg.reward)
         h = {"step": step, **rollout_stats(records), **grpo_update(model, optimizer, ref_model, records, tokenizer, cfg)}
         if step == cfg.steps or (cfg.eval_every and step % cfg.eval_every == 0): h |= ev()
@@ -237,6 +242,8 @@ class StarConfig:
     loops: int = 10                   # outer loops (the seed: 10)
     samples_per_question: int = 4     # k completions sampled per question
     temperature: float = 1.0          # the seed compared 1.0 and 1.5
+    top_k: int = 0                    # 0: off
+    top_p: float = 1.0                # 1.0: off
     online: bool = False              # fine-tune after every chunk of questions instead of once per loop
     questions_per_loop: int|None = None  # None: the whole train set each loop
     online_chunk: int = 64            # online: questions per sample-then-fine-tune round
@@ -256,6 +263,9 @@ class StarConfig:
         if min(self.loops, self.samples_per_question, self.online_chunk, self.max_keep_per_question, self.batch_size) < 1:
             raise ValueError("loops, samples_per_question, online_chunk, max_keep_per_question and batch_size must be >= 1")
         if self.temperature <= 0: raise ValueError(f"temperature must be > 0, got {self.temperature}")
+
+    @property
+    def sampling(self) -> Sampling: return Sampling(self.temperature, self.top_k, self.top_p)
 
 # %% ../nbs/09_rl.ipynb #921ec663
 def _sft_config(cfg: StarConfig, seed: int):
@@ -278,7 +288,7 @@ def train_star(model, tokenizer, train_rows: list[dict], cfg: StarConfig = StarC
         chunks = [qs[i:i + cfg.online_chunk] for i in range(0, n, cfg.online_chunk)] if cfg.online else [qs]
         records, kept, steps, losses = [], 0, 0, []
         for c, chunk in enumerate(chunks):
-            recs = sample_records(model, tokenizer, chunk, cfg.samples_per_question, cfg.temperature, cfg.max_new_tokens,
+            recs = sample_records(model, tokenizer, chunk, cfg.samples_per_question, cfg.sampling, cfg.max_new_tokens,
                                   seed=cfg.seed * 100_003 + loop * 1000 + c, batch_size=cfg.eval_batch_size, reward_cfg=cfg.reward)
             records += recs
             ds = star_dataset(recs, cfg.max_keep_per_question, cfg.keep_min_reward)
