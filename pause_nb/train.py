@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #3c8b2aa5
 from __future__ import annotations
-import logging, math, tempfile
+import logging, tempfile
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
