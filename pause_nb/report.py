@@ -38,11 +38,16 @@ def protocol_metrics(row: dict, protocol: str, rule: str) -> list[dict]:
     "The metrics of `row` under `protocol` and answer `rule`, one dict per seed that has them."
     return [s["metrics"]["protocols"][protocol][rule] for s in row["seeds"].values() if protocol in s["metrics"].get("protocols", {})]
 
+_PAIRED = ("index", "question", "correct", "correct_reference")   # what the paired statistics read of a record
+
 def load_predictions(row: dict, protocol: str) -> dict[int, list[dict]]:
-    "Seed → prediction records of `row` under `protocol`."
+    "Seed → prediction records of `row` under `protocol`, cut to what pairing needs; read once per row and protocol."
     from pause_nb.evaluate import read_predictions
-    return {s: read_predictions(d["dir"]/f"predictions-{protocol}.jsonl") for s, d in row["seeds"].items()
-            if (d["dir"]/f"predictions-{protocol}.jsonl").exists()}
+    cache = row.setdefault("predictions", {})          # a baseline is paired with every row: read its files once
+    if protocol not in cache:
+        cache[protocol] = {s: [{k: r[k] for k in _PAIRED} for r in read_predictions(d["dir"]/f"predictions-{protocol}.jsonl")]
+                           for s, d in row["seeds"].items() if (d["dir"]/f"predictions-{protocol}.jsonl").exists()}
+    return cache[protocol]
 
 # %% ../nbs/11_report.ipynb #8c5727b2
 def _num(x, digits: int = 4, sign: bool = False) -> str:
