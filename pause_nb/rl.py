@@ -4,8 +4,8 @@
 
 # %% ../nbs/09_rl.ipynb #e7eebf82
 from __future__ import annotations
-import copy, json, math, random, time
-from dataclasses import dataclass, field, asdict
+import copy, random, time
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import torch
@@ -15,12 +15,9 @@ from .data import PAUSE_TOKEN, format_prompt, is_correct, extract_answer
 from .evaluate import EvalConfig, Sampling, generate_replies, reply_record, compute_metrics, pause_token_id_of, evaluate
 
 # %% auto #0
-__all__ = ['ALGORITHMS', 'STAGE2_VARIANTS', 'CORE', 'STAGE2_BUDGETS', 'RewardConfig', 'reward', 'sample_records',
-           'group_advantages', 'Rollouts', 'rollout_batch', 'completion_logprobs', 'GRPOLoss', 'grpo_loss',
-           'PauseGRPOConfig', 'rollout_stats', 'greedy_eval', 'grpo_update', 'train_grpo', 'star_dataset', 'StarConfig',
-           'train_star', 'Stage2Variant', 'select_stage2', 'stage2_config', 'stage1_model_dir', 'load_stage1',
-           'stage2_data', 'run_rl', 'eval_test_split', 'curve_figure', 'run_stage2_variant', 'run_stage2',
-           'collect_stage2', 'stage2_markdown', 'stage2_curves', 'write_stage2_report', 'main']
+__all__ = ['RewardConfig', 'reward', 'sample_records', 'group_advantages', 'Rollouts', 'rollout_batch', 'completion_logprobs',
+           'GRPOLoss', 'grpo_loss', 'PauseGRPOConfig', 'rollout_stats', 'greedy_eval', 'grpo_update', 'train_grpo',
+           'star_dataset', 'StarConfig', 'star_sft_config', 'train_star', 'main']
 
 # %% ../nbs/09_rl.ipynb #a78df87f
 @dataclass(frozen=True)
@@ -268,7 +265,7 @@ class StarConfig:
     def sampling(self) -> Sampling: return Sampling(self.temperature, self.top_k, self.top_p)
 
 # %% ../nbs/09_rl.ipynb #921ec663
-def _sft_config(cfg: StarConfig, seed: int):
+def star_sft_config(cfg: StarConfig, seed: int):
     "The Stage 1 trainer's configuration for one STaR fine-tuning round."
     from pause_nb.train import PauseSFTConfig
     return PauseSFTConfig(num_train_epochs=cfg.epochs, learning_rate=cfg.learning_rate, per_device_train_batch_size=cfg.batch_size,
@@ -294,7 +291,7 @@ def train_star(model, tokenizer, train_rows: list[dict], cfg: StarConfig = StarC
             ds = star_dataset(recs, cfg.max_keep_per_question, cfg.keep_min_reward)
             kept += len(ds)
             if len(ds):
-                tr = train_sft(model, tokenizer, ds, config=_sft_config(cfg, cfg.seed + loop))
+                tr = train_sft(model, tokenizer, ds, config=star_sft_config(cfg, cfg.seed + loop))
                 steps += tr.state.global_step; losses += [h["loss"] for h in tr.state.log_history if "loss" in h]
         h = {"loop": loop, **rollout_stats(records), "kept": kept, "sft_steps": steps,
              "sft_loss": sum(losses) / len(losses) if losses else None, **ev(), "seconds": time.time() - t0}
@@ -304,294 +301,15 @@ def train_star(model, tokenizer, train_rows: list[dict], cfg: StarConfig = StarC
     return history
 
 # %% ../nbs/09_rl.ipynb #08bb56ee
-ALGORITHMS = ("star_offline", "star_online", "grpo")
-
-@dataclass(frozen=True)
-class Stage2Variant:
-    "One Stage 2 run: which Stage 1 model, which algorithm, which sampling temperature."
-    name: str              # run folder name and `--variants` value
-    title: str
-    pause: bool            # a pause model (else the no-pause baseline)
-    algorithm: str         # one of `ALGORITHMS`
-    temperature: float     # sampling temperature of the rollouts
-    stage1: str            # the Stage 1 variant (`pause_nb.variants.VARIANTS`) whose trained model it starts from
-
-    def __post_init__(self):
-        if self.algorithm not in ALGORITHMS: raise ValueError(f"variant {self.name!r}: algorithm must be one of {ALGORITHMS}")
-
-def _stage2(pause: bool, algorithm: str, temperature: float) -> Stage2Variant:
-    "The registry entry of one (model, algorithm, temperature) cell."
-    who = "pause" if pause else "no_pause"
-    name = f"{who}_{algorithm}_t{temperature:g}".replace(".", "")
-    title = f"{'Pause' if pause else 'No-pause'} {algorithm.replace('_', ' ')} T={temperature:g}"
-    return Stage2Variant(name, title, pause, algorithm, temperature, "warmup_tinyllama_pause_kl_true" if pause else "warmup_tinyllama_no_pause")
-
-STAGE2_VARIANTS: dict[str, Stage2Variant] = {v.name: v for v in
-    [_stage2(p, a, t) for p in (True, False) for a in ("star_offline", "grpo") for t in (1.0, 1.5)]
-    + [_stage2(p, "star_online", 1.0) for p in (True, False)]}
-CORE = [n for n, v in STAGE2_VARIANTS.items() if v.temperature == 1.0 and v.algorithm != "star_online"]
-
-def select_stage2(spec: str|list[str]) -> list[Stage2Variant]:
-    "Stage 2 variants named by `spec`: comma-separated names, `all`, `core` (pause / no-pause × STaR offline, GRPO at T=1), or an algorithm."
-    names = [s.strip() for s in (spec.split(",") if isinstance(spec, str) else spec) if s.strip()]
-    out = []
-    for n in names:
-        if n == "all": out += STAGE2_VARIANTS.values()
-        elif n == "core": out += [STAGE2_VARIANTS[c] for c in CORE]
-        elif n in ALGORITHMS: out += [v for v in STAGE2_VARIANTS.values() if v.algorithm == n]
-        elif n in STAGE2_VARIANTS: out.append(STAGE2_VARIANTS[n])
-        else: raise KeyError(f"unknown Stage 2 variant {n!r}; valid: all, core, {', '.join(ALGORITHMS)}, {', '.join(STAGE2_VARIANTS)}")
-    return list({v.name: v for v in out}.values())
-
-# %% ../nbs/09_rl.ipynb #1022f85a
-STAGE2_BUDGETS: dict[str, dict] = {
-    # cpu-tiny learning rates, measured on the demo's Stage 1 models: at 3e-4 both algorithms lost 4-10 points of
-    # greedy accuracy in this budget; at 3e-5 (STaR) / 2e-5 (GRPO, 60 steps) accuracy held within ±1.5 points.
-    "cpu-tiny": {"curve_rows": 100, "star": dict(loops=3, samples_per_question=4, questions_per_loop=300, online_chunk=100,
-                                                 learning_rate=3e-5, batch_size=16, epochs=1.0),
-                 "grpo": dict(steps=60, prompts_per_step=8, group_size=8, learning_rate=2e-5, minibatch_size=32, kl_coef=0.04, eval_every=15)},
-    "gsm8k-tiny": {"curve_rows": 100, "star": dict(loops=3, samples_per_question=4, questions_per_loop=300, learning_rate=3e-4),
-                   "grpo": dict(steps=30, prompts_per_step=8, group_size=8, learning_rate=3e-4, eval_every=10)},
-    "tinyllama": {"curve_rows": 250, "star": dict(loops=10, samples_per_question=4, learning_rate=1e-5, batch_size=8, online_chunk=512),
-                  "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=16, eval_every=50)},
-    "mistral": {"curve_rows": 250, "star": dict(loops=10, samples_per_question=4, learning_rate=1e-5, batch_size=4, online_chunk=512),
-                "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=8, eval_every=50)},
-}
-
-def stage2_config(variant: str|Stage2Variant, preset: str = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> dict:
-    "The full configuration of one Stage 2 run: variant, Stage 1 run configuration, algorithm knobs (overrides: `stage1`, `star`, `grpo`, `curve_rows`)."
-    from pause_nb.variants import experiment_config
-    v = variant if isinstance(variant, Stage2Variant) else select_stage2(variant)[0]
-    o = dict(overrides or {})
-    unknown = set(o) - {"stage1", "star", "grpo", "curve_rows"}
-    if unknown: raise KeyError(f"unknown Stage 2 override(s) {sorted(unknown)}; valid: stage1, star, grpo, curve_rows")
-    if preset not in STAGE2_BUDGETS: raise KeyError(f"no Stage 2 budget for preset {preset!r}; valid: {', '.join(STAGE2_BUDGETS)}")
-    s1 = experiment_config(v.stage1, preset, seed, o.get("stage1"))
-    b = STAGE2_BUDGETS[preset]
-    common = dict(temperature=v.temperature, max_new_tokens=s1["preset"]["max_new_tokens"], eval_batch_size=s1["preset"]["eval_batch_size"], seed=seed)
-    if v.algorithm == "grpo": algo = asdict(PauseGRPOConfig(**{**b["grpo"], **common, **o.get("grpo", {})}))
-    else: algo = asdict(StarConfig(**{**b["star"], **common, "online": v.algorithm == "star_online", "max_length": s1["preset"]["max_length"],
-                                      "batch_size": b["star"].get("batch_size", s1["preset"]["batch_size"]), **o.get("star", {})}))
-    return {"variant": asdict(v), "stage1": s1, "algorithm": algo, "curve_rows": o.get("curve_rows", b["curve_rows"]), "seed": seed}
-
-# %% ../nbs/09_rl.ipynb #2f328566
-def stage1_model_dir(cfg: dict, stage1_dir: str|None = None, log=print):
-    "The folder of the Stage 1 model a Stage 2 run starts from (training and caching it when no folder is given)."
-    from pathlib import Path
-    from pause_nb import pipeline as P
-    if stage1_dir:
-        d = Path(stage1_dir)
-        d = d/"model" if (d/"model").is_dir() else d
-        if not (d/"config.json").exists(): raise FileNotFoundError(f"{d}: no saved model (config.json) here")
-        return d
-    s1 = cfg["stage1"]
-    def build(tmp):
-        log(f"training the Stage 1 model {s1['variant']['name']} (cached for later Stage 2 runs)")
-        assets = P.prepare_assets(s1, log=log); data = P.variant_data(s1, assets)
-        model, tok = P.build_model(s1, assets)
-        info = P.train_variant(model, tok, data, s1, tmp)
-        P.save_model(getattr(model, "module", model), tok, tmp/"model")
-        P.write_json_atomic(tmp/"stage1_info.json", info | {"config": s1})
-    return P.cached_dir(P.data_root()/f"stage1-{P.cache_key(s1)}", build)/"model"
-
-def load_stage1(model_dir) -> tuple:
-    "The Stage 1 model (every parameter trainable) and its tokenizer."
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-    import pause_nb.model   # registers the pause model with the Auto classes
-    tok = AutoTokenizer.from_pretrained(str(model_dir))
-    if tok.pad_token is None: tok.pad_token = tok.eos_token
-    model = AutoModelForCausalLM.from_pretrained(str(model_dir))
-    if torch.cuda.is_available(): model = model.to("cuda")
-    return model.requires_grad_(True), tok
-
-# %% ../nbs/09_rl.ipynb #31280d93
-def stage2_data(cfg: dict) -> dict:
-    "The RL questions (the Stage 1 train split), curve questions and test questions of a run, as lists of rows."
-    from pause_nb import pipeline as P
-    s1 = cfg["stage1"]
-    splits = P.load_splits(s1["preset"], P.prepare_source(s1["preset"]), s1["seed"])
-    rows = lambda ds: [{"question": q, "answer": a} for q, a in zip(ds["question"], ds["answer"])]
-    test = rows(splits["test"])
-    return {"train": rows(splits["train"]), "curve": test[:cfg["curve_rows"]], "test": test}
-
-def run_rl(model, tokenizer, cfg: dict, data: dict, log=print) -> list[dict]:
-    "Run the variant's algorithm on `model` in place; the history."
-    a = cfg["algorithm"]
-    if cfg["variant"]["algorithm"] == "grpo": return train_grpo(model, tokenizer, data["train"], PauseGRPOConfig(**a), data["curve"], log=log)
-    return train_star(model, tokenizer, data["train"], StarConfig(**a), data["curve"], log=log)
-
-def eval_test_split(model, tokenizer, cfg: dict, data: dict, out, name: str) -> tuple[list[dict], dict]:
-    "Greedy replies to the test questions, written to `<name>.jsonl`; (records, metrics)."
-    from pathlib import Path
-    from pause_nb.evaluate import write_predictions
-    p = cfg["stage1"]["preset"]
-    records, m = evaluate(model, tokenizer, data["test"], EvalConfig(batch_size=p["eval_batch_size"], max_new_tokens=p["max_new_tokens"], progress=False))
-    write_predictions(records, Path(out)/f"{name}.jsonl")
-    return records, m
-
-# %% ../nbs/09_rl.ipynb #9a58797b
-def curve_figure(history: list[dict], title: str = ""):
-    "Greedy accuracy (95% CI), pauses per reply, and the rollouts' mean reward along training."
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-    x_name = "loop" if "loop" in history[0] else "step"
-    ev = [h for h in history if "eval_accuracy" in h]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("greedy accuracy (curve questions)", "pauses per greedy reply / rollout reward"))
-    ci = [h["eval_accuracy_ci95"] or [h["eval_accuracy"]] * 2 for h in ev]
-    fig.add_trace(go.Scatter(x=[h[x_name] for h in ev], y=[h["eval_accuracy"] for h in ev], name="accuracy", mode="lines+markers",
-                             error_y=dict(type="data", symmetric=False, array=[c[1] - h["eval_accuracy"] for c, h in zip(ci, ev)],
-                                          arrayminus=[h["eval_accuracy"] - c[0] for c, h in zip(ci, ev)])), 1, 1)
-    fig.add_trace(go.Scatter(x=[h[x_name] for h in ev], y=[h["eval_avg_pauses_per_reply"] for h in ev], name="pauses / reply", mode="lines+markers"), 1, 2)
-    tr = [h for h in history if "reward" in h]
-    fig.add_trace(go.Scatter(x=[h[x_name] for h in tr], y=[h["reward"] for h in tr], name="rollout reward", mode="lines"), 1, 2)
-    fig.update_xaxes(title_text=x_name); fig.update_layout(title=title, height=380)
-    return fig
-
-# %% ../nbs/09_rl.ipynb #7bea896d
-def run_stage2_variant(cfg: dict, out, stage1_dir: str|None = None, log=print) -> dict:
-    "Start from the Stage 1 model, evaluate, run RL, evaluate again; write everything into `out` (`metrics.json` last)."
-    from pathlib import Path
-    from pause_nb import pipeline as P
-    from pause_nb.viz import save_html
-    out, t0 = Path(out), time.time()
-    out.mkdir(parents=True, exist_ok=True); P.write_json_atomic(out/"config.json", cfg)
-    model, tok = load_stage1(stage1_model_dir(cfg, stage1_dir, log))
-    data = stage2_data(cfg)
-    _, before = eval_test_split(model, tok, cfg, data, out, "predictions_before")
-    t1 = time.time(); history = run_rl(model, tok, cfg, data, log); rl_seconds = time.time() - t1
-    P.write_json_atomic(out/"history.json", history)
-    _, after = eval_test_split(model, tok, cfg, data, out, "predictions")
-    save_html(curve_figure(history, cfg["variant"]["title"]), out/"figures"/"curves.html")
-    P.save_model(model, tok, out/"model")
-    metrics = after | {f"before_{k}": before[k] for k in ("test_accuracy", "test_accuracy_ci95", "avg_pauses_per_reply", "pause_token_fraction")}
-    metrics |= {"rl_seconds": rl_seconds, "wall_seconds": time.time() - t0}
-    P.write_json_atomic(out/"metrics.json", metrics)
-    return metrics
-
-# %% ../nbs/09_rl.ipynb #9e7a02ed
-def run_stage2(preset: str = "cpu-tiny", variants: str|list = "core", run: str = "stage2", seed: int = 42,
-               overrides: dict|None = None,      # `stage1`, `star`, `grpo`, `curve_rows` (see `stage2_config`)
-               force: bool = False, jobs: int = 1, out_root=None,
-               stage1_dirs: dict|None = None,    # Stage 1 variant name -> its run folder; others are trained (cached)
-               timeout: int|None = None, log=print) -> dict:
-    "Run the Stage 2 template per variant (resuming finished ones), then write the Stage 2 report; each variant's status."
-    from concurrent.futures import ThreadPoolExecutor
-    from pathlib import Path
-    from pause_nb.experiments import project_root, template, check_parameters, run_notebook
-    from pause_nb.variants import PRESETS
-    vs, stage1_dirs = select_stage2(variants), stage1_dirs or {}
-    cfgs = {v.name: stage2_config(v, preset, seed, overrides) for v in vs}
-    run_dir = Path(out_root or project_root()/"outputs")/run
-    tpl = template("rl_experiment")
-    params = lambda v: {"variant": v.name, "preset": preset, "seed": seed, "out_dir": str((run_dir/v.name).resolve()),
-                        "overrides": json.dumps(overrides or {}), "threads": PRESETS[preset].threads,
-                        "stage1_dir": str(stage1_dirs.get(v.stage1, ""))}
-    check_parameters(params(vs[0]), tpl)
-    for v in vs: stage1_model_dir(cfgs[v.name], stage1_dirs.get(v.stage1), log)     # warm-ups: once, here
-    status = {}
-    def one(v):
-        out = run_dir/v.name
-        if (out/"metrics.json").exists() and not force: status[v.name] = "skipped (finished)"; return
-        t0 = time.time(); log(f"{v.name}: running")
-        ok, err = run_notebook(tpl, out/"rl_experiment.ipynb", params(v), threads=PRESETS[preset].threads, timeout=timeout)
-        status[v.name] = "done" if ok and (out/"metrics.json").exists() else "failed"
-        log(f"{v.name}: {status[v.name]} in {time.time() - t0:.0f}s" + ("" if status[v.name] == "done" else f"\n{err[-1500:]}"))
-    with ThreadPoolExecutor(max(1, jobs)) as pool: list(pool.map(one, vs))
-    status = {v.name: status[v.name] for v in vs}
-    (run_dir/"status.json").write_text(json.dumps(status, indent=1))
-    write_stage2_report(run_dir)
-    return status
-
-# %% ../nbs/09_rl.ipynb #757a3067
-def collect_stage2(run_dir) -> list[dict]:
-    "One row per finished Stage 2 variant folder of `run_dir`, in registry order."
-    from pathlib import Path
-    order = {n: i for i, n in enumerate(STAGE2_VARIANTS)}
-    rows = []
-    for m in sorted(Path(run_dir).glob("*/metrics.json"), key=lambda p: order.get(p.parent.name, 99)):
-        d = m.parent
-        if not (d/"history.json").exists(): continue
-        rows.append({"name": d.name, "config": json.loads((d/"config.json").read_text()), "metrics": json.loads(m.read_text()),
-                     "history": json.loads((d/"history.json").read_text())})
-    return rows
-
-def stage2_markdown(rows: list[dict]) -> str:
-    "The Stage 2 table."
-    f = lambda x, d=3: "–" if x is None else f"{x:.{d}f}" if isinstance(x, float) else str(x)
-    head = ["Experiment Name", "Algorithm", "T", "Accuracy before", "Accuracy after", "95% CI (after)", "Average Pause per reply",
-            "Pauses per reply (correct)", "Pauses per reply (incorrect)", "Percentage of pause tokens", "RL s"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        v, m = r["config"]["variant"], r["metrics"]; ci = m.get("test_accuracy_ci95")
-        lines.append("| " + " | ".join([v["title"], v["algorithm"], f"{v['temperature']:g}", f(m.get("before_test_accuracy")), f(m.get("test_accuracy")),
-                                        "–" if ci is None else f"[{ci[0]:.3f}, {ci[1]:.3f}]", f(m.get("avg_pauses_per_reply"), 2),
-                                        f(m.get("avg_pauses_per_reply_correct"), 2), f(m.get("avg_pauses_per_reply_incorrect"), 2),
-                                        f(m.get("pause_token_fraction")), f(m.get("rl_seconds"), 0)]) + " |")
-    return "\n".join(lines)
-
-def stage2_curves(rows: list[dict]) -> dict:
-    "Interactive figures: greedy accuracy along training, per STaR loop and per GRPO step, one line per run."
-    import plotly.graph_objects as go
-    figs = {}
-    for kind, x_name in (("star", "loop"), ("grpo", "step")):
-        fig = go.Figure()
-        for r in rows:
-            if r["config"]["variant"]["algorithm"].startswith(kind):
-                ev = [h for h in r["history"] if "eval_accuracy" in h]
-                fig.add_trace(go.Scatter(x=[h[x_name] for h in ev], y=[h["eval_accuracy"] for h in ev], mode="lines+markers",
-                                         name=r["config"]["variant"]["title"]))
-        fig.update_layout(title=f"Greedy accuracy on the curve questions per {'STaR outer loop' if kind == 'star' else 'GRPO step'}",
-                          xaxis_title=x_name, yaxis_title="accuracy", height=400)
-        if fig.data: figs[kind] = fig
-    return figs
-
-def write_stage2_report(run_dir) -> dict:
-    "Write `report.md` and `report.html` (table and curves, plotly.js embedded once) into `run_dir`."
-    import html, plotly.io as pio
-    from pathlib import Path
-    from pause_nb.report import md_tables_to_html
-    from pause_nb.data import atomic_write
-    run_dir = Path(run_dir); rows = collect_stage2(run_dir)
-    meta = f"Run `{run_dir.name}`: {len(rows)} finished Stage 2 variant(s)"
-    if rows: meta += f", preset `{rows[0]['config']['stage1']['preset']['name']}`, seed {rows[0]['config']['seed']}."
-    table = stage2_markdown(rows)
-    atomic_write(run_dir/"report.md", f"# Stage 2 results\n\n{meta}\n\n{table}\n")
-    figs = "".join(pio.to_html(f, include_plotlyjs=(i == 0), full_html=False) for i, f in enumerate(stage2_curves(rows).values()))
-    atomic_write(run_dir/"report.html", f"<!doctype html><html><head><meta charset='utf-8'><title>pause_nb Stage 2: {html.escape(run_dir.name)}</title>"
-           f"<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 8px}}</style>"
-           f"</head><body><h1>Stage 2 results</h1><p>{html.escape(meta)}</p>{md_tables_to_html(table) if rows else ''}{figs}</body></html>")
-    return {"markdown": run_dir/"report.md", "html": run_dir/"report.html", "rows": rows}
-
-# %% ../nbs/09_rl.ipynb #6f136a9f
 def main(argv=None) -> int:
-    "The Stage 2 command line: run, report, list."
-    import argparse, sys
-    from pathlib import Path
-    from pause_nb.experiments import _parse_set, project_root
-    ap = argparse.ArgumentParser(prog="python -m pause_nb.rl")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("run")
-    r.add_argument("--preset", default="cpu-tiny"); r.add_argument("--variants", default="core")
-    r.add_argument("--run", default="stage2"); r.add_argument("--seed", type=int, default=42)
-    r.add_argument("--jobs", type=int, default=1); r.add_argument("--force", action="store_true")
-    r.add_argument("--set", nargs="*", metavar="KEY=JSON", help="overrides: stage1={...} star={...} grpo={...} curve_rows=N")
-    r.add_argument("--stage1", nargs="*", metavar="STAGE1_VARIANT=DIR", help="start from these Stage 1 run folders")
-    r.add_argument("--out-root", default=None)
-    sub.add_parser("report").add_argument("run_dir")
-    sub.add_parser("list")
-    a = ap.parse_args(argv)
-    if a.cmd == "list":
-        for v in STAGE2_VARIANTS.values(): print(f"{v.name:26} {v.title:32} from {v.stage1}")
-        return 0
-    if a.cmd == "report": print(write_stage2_report(a.run_dir)["markdown"].read_text()); return 0
-    t0 = time.time()
-    try: status = run_stage2(a.preset, a.variants, a.run, a.seed, _parse_set(a.set), a.force, a.jobs, a.out_root,
-                             dict(s.split("=", 1) for s in a.stage1 or []))
-    except (KeyError, ValueError, FileNotFoundError) as e: print(f"error: {e}", file=sys.stderr); return 2
-    print((Path(a.out_root or project_root()/"outputs")/a.run/"report.md").read_text())
-    failed = [k for k, s in status.items() if s == "failed"]
-    print(f"{len(status) - len(failed)} ok, {len(failed)} failed in {time.time() - t0:.0f}s")
-    return 1 if failed else 0
+    "`python -m pause_nb.rl …`: the experiments command line, with Stage 2's defaults (`--variants stage2 --run stage2`)."
+    import sys
+    from pause_nb.experiments import main as experiments_main
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["run"]:
+        if "--variants" not in argv: argv += ["--variants", "stage2"]
+        if "--run" not in argv: argv += ["--run", "stage2"]
+    return experiments_main(argv)
 
 # %% ../nbs/09_rl.ipynb #d2d6217c
 if __name__ == "__main__" and "__file__" in globals(): import sys; sys.exit(main())

@@ -111,3 +111,31 @@ def test_two_process_training_with_accelerate(tmp_path):
                        env=os.environ | {"PAUSE_NB_DATA": str(tmp_path / "data")})
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "accelerate smoke: world_size=2 train_steps=20" in r.stdout
+
+def test_stage2_rows_chain_from_the_runs_stage1_rows(tmp_path, env):
+    "One command runs Stage 1 rows, then Stage 2 rows that start from them; the report has both stages' tables, paired before → after."
+    S2 = "pause_grpo_t1"    # its baseline no_pause_grpo_t1 is added, which starts from the no-pause Stage 1 row
+    grpo = 'grpo={"steps":2,"prompts_per_step":2,"group_size":2,"eval_every":0,"minibatch_size":4}'
+    r = subprocess.run([*_cmd(tmp_path / "out", f"{A},{S2}"), grpo, "curve_rows=4"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    run = tmp_path / "out" / "r"
+    for name in (S2, "no_pause_grpo_t1"):
+        d = run / name / "seed-42"
+        m, cfg = json.loads((d / "metrics.json").read_text()), json.loads((d / "config.json").read_text())
+        assert cfg["stage"] == 2 and cfg["algorithm"]["steps"] == 2 and m["rl_steps"] == 2
+        assert sorted(m["before"]) == sorted(m["protocols"]) == ["greedy", "seed"]
+        assert (d / "rl_experiment.ipynb").exists() and (d / "before-predictions-seed.jsonl").exists() and (d / "figures" / "curves.html").exists()
+    params = json.loads((run / S2 / "seed-42" / "parameters.json").read_text())
+    assert params["stage1_dir"] == str(run / A / "seed-42" / "model")          # started from this run's Stage 1 row
+    report = (run / "report.md").read_text()
+    assert "## The seed's Results table" in report and "## Stage 2: before → after RL" in report and "| Pause grpo T=1 | grpo | 1 | all |" in report
+
+def test_stage2_rejects_bad_stage1_folders(tmp_path, env):
+    "A misspelt Stage 1 name, a missing `=`, or an unfinished folder is an error before anything runs."
+    half = tmp_path / "half"; (half / "model").mkdir(parents=True); (half / "model" / "config.json").write_text("{}")
+    for arg, msg in ((f"warmup_tinyllama_pause_kl_tru={half}", "not a Stage 1 row the selected Stage 2 rows start from"),
+                     (str(half), "expected STAGE1_ROW=DIR"), (f"{A}={half}", "unfinished Stage 1 run")):
+        r = subprocess.run([sys.executable, "-m", "pause_nb.rl", "run", "--variants", "pause_grpo_t1", "--out-root", str(tmp_path / "out"),
+                            "--stage1", arg], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert r.returncode == 2 and msg in r.stderr, (arg, r.stderr[-2000:])
+    assert not (tmp_path / "out").exists()
