@@ -40,7 +40,7 @@ def protocol_metrics(row: dict, protocol: str, rule: str) -> list[dict]:
     "The metrics of `row` under `protocol` and answer `rule`, one dict per seed that has them."
     return [s["metrics"]["protocols"][protocol][rule] for s in row["seeds"].values() if protocol in s["metrics"].get("protocols", {})]
 
-_PAIRED = ("index", "question", "correct", "correct_reference")   # what the paired statistics read of a record
+_PAIRED = ("index", "question", "correct", "correct_reference", "n_pauses")   # what the paired statistics read of a record
 
 def load_predictions(row: dict, protocol: str, prefix: str = "") -> dict[int, list[dict]]:
     "Seed → prediction records of `row` under `protocol` (`prefix`: `before-` for Stage 2's before RL), cut to what pairing needs; read once."
@@ -173,12 +173,13 @@ def before_metrics(row: dict, protocol: str, rule: str) -> list[dict]:
     "The metrics of Stage 2 `row` before RL under `protocol` and `rule`, one dict per seed that has them."
     return [s["metrics"]["before"][protocol][rule] for s in row["seeds"].values() if protocol in s["metrics"].get("before", {})]
 
-def before_after(row: dict, protocol: str, rule: str) -> dict|None:
-    "The paired difference after − before RL of a Stage 2 row on the same questions, seeds paired; None without both files."
+def before_after(row: dict, protocol: str, rule: str, key: str|None = None) -> dict|None:
+    "The paired difference after − before RL of a Stage 2 row on the same questions (accuracy, or `key`), seeds paired; None without both files."
     after, before = load_predictions(row, protocol), load_predictions(row, protocol, "before-")
     seeds = sorted(after.keys() & before.keys())
     if not seeds: return None
-    return paired_difference([(after[s], before[s]) for s in seeds], key="correct" if rule == "ours" else "correct_reference") | {"seeds": seeds}
+    key = key or ("correct" if rule == "ours" else "correct_reference")
+    return paired_difference([(after[s], before[s]) for s in seeds], key=key) | {"seeds": seeds}
 
 def _then_now(row: dict, protocol: str, rule: str, key: str, digits: int = 3) -> str:
     "'before → after' of a metric over seeds."
@@ -189,16 +190,17 @@ def stage2_table(runs: list[dict]) -> tuple[str, dict]:
     by_name, out, diffs = {r["name"]: r for r in runs}, [], {}
     for r in runs:
         v = r["variant"]
-        d = diffs[r["name"]] = {**{c: before_after(r, *c) for c in _VIEWS}, "baseline": row_difference(r, by_name, "seed", "reference")}
+        d = diffs[r["name"]] = {**{c: before_after(r, *c) for c in _VIEWS}, "pauses": before_after(r, "seed", "ours", "n_pauses"),
+                                "baseline": row_difference(r, by_name, "seed", "reference")}
         out.append([r["title"], v["algorithm"], f"{v['temperature']:g}", v["trainable"], f"{v['pause_cost']:g}", str(len(r["seeds"])),
                     _then_now(r, "seed", "reference", "test_accuracy"), paired_cell(d[_VIEWS[0]]),
                     _then_now(r, "greedy", "ours", "test_accuracy"), paired_cell(d[_VIEWS[1]]),
-                    _then_now(r, "seed", "ours", "avg_pauses_per_reply", 2), _then_now(r, "seed", "ours", "pause_token_fraction"),
+                    _then_now(r, "seed", "ours", "avg_pauses_per_reply", 2), paired_cell(d["pauses"]), _then_now(r, "seed", "ours", "pause_token_fraction"),
                     paired_cell(d["baseline"]), v.get("baseline") or "–",
                     _fact([s["metrics"].get("rl_seconds") for s in r["seeds"].values()])])
     head = ["Experiment Name", "algorithm", "T", "trains", "pause cost", "seeds", "accuracy before → after (seed protocol, reference rule)",
             "Δ after − before (seed protocol)", "accuracy before → after (greedy, our rule)", "Δ after − before (greedy)",
-            "pauses per reply before → after (seed protocol)", "pause share before → after (seed protocol)",
+            "pauses per reply before → after (seed protocol)", "Δ pauses per reply", "pause share before → after (seed protocol)",
             "Δ vs baseline after RL (seed protocol)", "baseline", "RL s"]
     return _table(head, out), diffs
 

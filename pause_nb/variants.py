@@ -285,13 +285,16 @@ STAGE2_BUDGETS: dict[str, dict] = {
     # greedy accuracy in this budget; at 3e-5 (STaR) / 2e-5 (GRPO, 60 steps) accuracy held within ±1.5 points.
     "cpu-tiny": {"curve_rows": 100, "star": dict(loops=3, samples_per_question=4, questions_per_loop=300, online_chunk=100,
                                                  learning_rate=3e-5, batch_size=16, epochs=1.0),
-                 "grpo": dict(steps=60, prompts_per_step=8, group_size=8, learning_rate=2e-5, minibatch_size=32, kl_coef=0.04, eval_every=15)},
+                 "grpo": dict(steps=60, prompts_per_step=8, group_size=8, learning_rate=2e-5, minibatch_size=32, kl_coef=0.04, eval_every=15),
+                 "pause_only_lr": 2e-3},
     "gsm8k-tiny": {"curve_rows": 100, "star": dict(loops=3, samples_per_question=4, questions_per_loop=300, learning_rate=3e-4),
-                   "grpo": dict(steps=30, prompts_per_step=8, group_size=8, learning_rate=3e-4, eval_every=10)},
+                   "grpo": dict(steps=30, prompts_per_step=8, group_size=8, learning_rate=3e-4, eval_every=10), "pause_only_lr": 2e-3},
     "tinyllama": {"curve_rows": 250, "star": dict(loops=10, samples_per_question=4, learning_rate=1e-5, batch_size=8, online_chunk=512),
-                  "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=16, eval_every=50)},
+                  "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=16, eval_every=50),
+                  "pause_only_lr": 1e-4},
     "mistral": {"curve_rows": 250, "star": dict(loops=10, samples_per_question=4, learning_rate=1e-5, batch_size=4, online_chunk=512),
-                "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=8, eval_every=50)},
+                "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=8, eval_every=50),
+                "pause_only_lr": 1e-4},
 }
 
 def stage2_config(v: Stage2Variant, preset: str = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> dict:
@@ -304,6 +307,7 @@ def stage2_config(v: Stage2Variant, preset: str = "cpu-tiny", seed: int = 42, ov
     p = s1["preset"]
     common = dict(temperature=v.temperature, max_new_tokens=p["max_new_tokens"], eval_batch_size=p["eval_batch_size"], seed=seed,
                   reward=RewardConfig(pause_cost=v.pause_cost))
+    if v.trainable == "pause": common["learning_rate"] = b["pause_only_lr"]   # a few hundred weights: a step the size of a head's
     if v.algorithm == "grpo": algo = PauseGRPOConfig(**{**b["grpo"], **common, **o.get("grpo", {})})
     else: algo = StarConfig(**{**b["star"], **common, "online": v.algorithm == "star_online", "max_length": p["max_length"],
                                "batch_size": b["star"].get("batch_size", p["batch_size"]), **o.get("star", {})})
