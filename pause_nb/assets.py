@@ -16,8 +16,8 @@ from .inject import InjectConfig, inject_dataset, save_injected, injection_stats
 
 # %% auto #0
 __all__ = ['BASE_KINDS', 'data_root', 'cache_key', 'cached_dir', 'prepare_source', 'source_fingerprint', 'load_splits',
-           'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'sft_config', 'prepare_base', 'base_kind',
-           'prompt_suffix', 'prepare_assets']
+           'check_local', 'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'sft_config', 'prepare_base',
+           'base_kind', 'prompt_suffix', 'prepare_assets']
 
 # %% ../nbs/07_assets.ipynb #94df01eb
 def data_root() -> Path:
@@ -74,9 +74,15 @@ def load_splits(preset: dict, source: str, seed: int) -> DatasetDict:
     return ds
 
 # %% ../nbs/07_assets.ipynb #bd1b37c3
+def check_local(name: str|None, what: str) -> str|None:
+    "`name` unchanged, or an error naming `what` when it is written as a local path (`/`, `./`, `~`) that does not exist."
+    if name and name.startswith(("/", "./", "../", "~")) and not Path(name).expanduser().exists():
+        raise FileNotFoundError(f"preset {what} {name!r}: no such folder (a hub name has no leading '/', './' or '~')")
+    return name
+
 def prepare_tokenizer(preset: dict, source: str) -> str:
     "Path or name of the preset's tokenizer (training and caching a byte-level BPE when none is named)."
-    if preset["tokenizer"]: return preset["tokenizer"]
+    if preset["tokenizer"]: return check_local(preset["tokenizer"], "tokenizer")
     key = cache_key([source_fingerprint(source), preset["tokenizer_vocab"]])
     return str(cached_dir(data_root()/f"tokenizer-{key}",
                           lambda t: train_tokenizer(gsm8k_texts(load_gsm8k(source, "train")), preset["tokenizer_vocab"], save_dir=t)))
@@ -156,7 +162,7 @@ def _pretrain(kind: str, preset: dict, source: str, tokenizer_path: str, tmp: Pa
 def prepare_base(kind: str, preset: dict, source: str, tokenizer_path: str, log=print) -> tuple[str, str]:
     "Path or name of the preset's `kind` base (pretraining a tiny one once if needed) and a note on where it came from."
     if kind not in BASE_KINDS: raise ValueError(f"base kind must be one of {BASE_KINDS}, got {kind!r}")
-    named = preset["pause_base_model"] if kind == "pause" else preset["base_model"]
+    named = check_local(preset["pause_base_model"] if kind == "pause" else preset["base_model"], f"{kind} base model")
     if named: return named, f"{kind} base: {named}"
     if preset["base_model"]: return preset["base_model"], "no pause_base_model given: pause rows start from the no-pause base_model"
     key = cache_key([kind, source_fingerprint(source), tokenizer_path, preset["tiny_model"], preset["pretrain_epochs"], preset["pretrain_lr"],

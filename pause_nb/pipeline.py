@@ -16,10 +16,10 @@ from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_asse
 from .variants import experiment_config
 
 # %% auto #0
-__all__ = ['template_config', 'variant_data', 'trainable_config', 'build_model', 'RunFailed', 'check_training', 'train_variant',
-           'check_replies', 'evaluate_variant', 'variant_figures', 'save_model', 'run_variant', 'run_metrics',
-           'check_stage1_dir', 'stage1_model_dir', 'load_stage1', 'stage2_data', 'run_rl', 'stage2_figures',
-           'stage2_metrics', 'run_stage2_variant']
+__all__ = ['template_config', 'variant_data', 'trainable_config', 'build_model', 'RunFailed', 'check_training',
+           'truncation_report', 'train_variant', 'check_replies', 'evaluate_variant', 'variant_figures', 'save_model',
+           'run_variant', 'run_metrics', 'check_stage1_dir', 'stage1_model_dir', 'load_stage1', 'stage2_data', 'run_rl',
+           'stage2_figures', 'stage2_metrics', 'run_stage2_variant']
 
 # %% ../nbs/07_pipeline.ipynb #1c732f14
 def template_config(variant, preset, seed, overrides) -> dict:
@@ -84,6 +84,16 @@ def check_training(hist: list[dict], steps: int, where: str) -> None:
     bad = next((h for h in hist if any(k.endswith("loss") and isinstance(v, float) and not math.isfinite(v) for k, v in h.items())), None)
     if bad: raise RunFailed(f"{where}: training diverged at step {bad.get('step')}: {bad} — lower the learning rate")
 
+def truncation_report(tokenizer, rows: Dataset, max_length: int, where: str) -> dict:
+    "Warn how many training rows (prompt + completion) are longer than `max_length` tokens; refuse when all are."
+    import warnings
+    pc = rows if "prompt" in rows.column_names else rows.map(to_prompt_completion, remove_columns=rows.column_names)
+    lens = [len(x) for x in tokenizer([p + c for p, c in zip(pc["prompt"], pc["completion"])])["input_ids"]]
+    n, cut = len(lens), sum(l > max_length for l in lens)
+    if n and cut == n: raise ValueError(f"{where}: max_length={max_length} is shorter than every training row (shortest {min(lens)} tokens); raise max_length")
+    if cut: warnings.warn(f"{where}: max_length={max_length} truncates {cut} of {n} training rows (longest {max(lens)} tokens)")
+    return {"train_rows_truncated": cut, "train_longest_tokens": max(lens, default=0)}
+
 def train_variant(model, tokenizer, data: DatasetDict, cfg: dict, out: str|Path) -> dict:
     "Train `model` as the variant says; save the trainer's log; return step count, time and final losses (`RunFailed` if it did not train)."
     import torch
@@ -93,6 +103,7 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: dict, out: str|Path)
     evals = ("steps" if p["eval_steps"] else "epoch") if "validation" in data else "no"
     conf = sft_config(p, cfg["seed"], v["epochs"], lr, str(Path(out)/"checkpoints"), eval_strategy=evals,
                       pause_loss=v["pause_loss"] or "one_hot", pause_loss_reduction=v["reduction"], pause_probability=p["pause_p"])
+    lengths = truncation_report(tokenizer, data["train"], p["max_length"], f"{out}")
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
     t0 = time.time()
     tr = train_sft(model, tokenizer, data["train"], data.get("validation"), conf, train=False)
@@ -105,7 +116,7 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: dict, out: str|Path)
     check_training(hist, tr.state.global_step, f"{out}")
     last = lambda k: next((h[k] for h in reversed(hist) if k in h), None)
     first = lambda k: next((h[k] for h in hist if k in h), None)
-    return {"train_steps": tr.state.global_step, "train_seconds": time.time() - t0, "train_samples": len(data["train"]),
+    return {"train_steps": tr.state.global_step, "train_seconds": time.time() - t0, "train_samples": len(data["train"]), **lengths,
             "first_pause_loss": first("pause_loss"), "final_loss": last("loss"), "final_lm_loss": last("lm_loss"),
             "final_pause_loss": last("pause_loss"), "eval_loss": last("eval_loss"),
             "train_peak_gpu_memory_gb": torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else None}
