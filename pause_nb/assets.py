@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_assets.ipynb #7a62f1b4
 from __future__ import annotations
-import hashlib, json, os, shutil, time
+import hashlib, json, math, os, shutil, time
 from pathlib import Path
 
 from datasets import DatasetDict, load_from_disk
@@ -102,9 +102,16 @@ def prepare_injected(splits: DatasetDict, tokenizer_path: str, preset: dict, see
     return load_from_disk(str(path/"injected"/"dataset"))
 
 # %% ../nbs/07_assets.ipynb #9621e46a
+def _finite(obj):
+    "`obj` with every non-finite float replaced by None: JSON has no NaN, and a bare `NaN` breaks strict readers."
+    if isinstance(obj, float) and not math.isfinite(obj): return None
+    if isinstance(obj, dict): return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return [_finite(v) for v in obj]
+    return obj
+
 def write_json_atomic(path: str|Path, obj) -> Path:
-    "Write `obj` as JSON to `path` through a temporary file and a rename."
-    return atomic_write(path, json.dumps(obj, indent=2, default=str) + "\n")
+    "Write `obj` as strict JSON (non-finite numbers as null) to `path` through a temporary file and a rename."
+    return atomic_write(path, json.dumps(_finite(obj), indent=2, default=str, allow_nan=False) + "\n")
 
 def sft_config(preset: dict, seed: int, epochs: float, lr: float, output_dir: str, **kw):
     "The trainer configuration for a preset's budget."
@@ -128,7 +135,7 @@ BASE_KINDS = ("baseline", "pause")
 
 def _pretrain(kind: str, preset: dict, source: str, tokenizer_path: str, tmp: Path, log=print) -> None:
     "Build the tiny model, pretrain it as a `kind` base into `tmp` (model, tokenizer, `base_info.json`)."
-    import math, torch
+    import torch
     from transformers import AutoTokenizer
     from pause_nb.data import add_pause_token
     from pause_nb.model import tiny_causal_lm
