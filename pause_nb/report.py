@@ -197,7 +197,7 @@ def stage2_table(runs: list[dict]) -> tuple[str, dict]:
                     _then_now(r, "greedy", "ours", "test_accuracy"), paired_cell(d[_VIEWS[1]]),
                     _then_now(r, "seed", "ours", "avg_pauses_per_reply", 2), paired_cell(d["pauses"]), _then_now(r, "seed", "ours", "pause_token_fraction"),
                     paired_cell(d["baseline"]), v.get("baseline") or "–",
-                    _fact([s["metrics"].get("rl_seconds") for s in r["seeds"].values()])])
+                    over_seeds([s["metrics"].get("rl_seconds") for s in r["seeds"].values()], 0)])
     head = ["Experiment Name", "algorithm", "T", "trains", "pause cost", "seeds", "accuracy before → after (seed protocol, reference rule)",
             "Δ after − before (seed protocol)", "accuracy before → after (greedy, our rule)", "Δ after − before (greedy)",
             "pauses per reply before → after (seed protocol)", "Δ pauses per reply", "pause share before → after (seed protocol)",
