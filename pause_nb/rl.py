@@ -16,8 +16,8 @@ from .evaluate import EvalConfig, Sampling, generate_replies, reply_record, comp
 
 # %% auto #0
 __all__ = ['RewardConfig', 'reward', 'sample_records', 'group_advantages', 'Rollouts', 'rollout_batch', 'completion_logprobs',
-           'GRPOLoss', 'grpo_loss', 'PauseGRPOConfig', 'rollout_stats', 'greedy_eval', 'grpo_update', 'train_grpo',
-           'star_dataset', 'StarConfig', 'star_sft_config', 'train_star', 'main']
+           'GRPOLoss', 'grpo_loss', 'RolloutConfig', 'PauseGRPOConfig', 'rollout_stats', 'greedy_eval', 'grpo_update',
+           'train_grpo', 'star_dataset', 'StarConfig', 'star_sft_config', 'train_star', 'main']
 
 # %% ../nbs/09_rl.ipynb #a78df87f
 @dataclass(frozen=True)
@@ -116,37 +116,46 @@ def grpo_loss(logp: torch.Tensor,           # (B, N) log-probs of the completion
 
 # %% ../nbs/09_rl.ipynb #3a44d2a7
 @dataclass
-class PauseGRPOConfig:
-    "Knobs of `train_grpo` (group-relative policy optimisation)."
-    steps: int = 50               # policy updates on fresh samples
-    prompts_per_step: int = 8     # questions per step
-    group_size: int = 8           # G: completions per question (the group a baseline is taken over)
+class RolloutConfig:
+    "What both algorithms share: how rollouts are sampled (one `Sampling` for rollouts and log-probs) and rewarded, and the seed."
     temperature: float = 1.0      # rollouts' sampling temperature; log-probs are taken under the same distribution
     top_k: int = 0                # rollouts' top-k (0: off)
     top_p: float = 1.0            # rollouts' top-p (1.0: off)
     max_new_tokens: int = 96
-    clip_range: float = 0.2       # ε of the clipped ratio
-    kl_coef: float = 0.04         # β: weight of KL(π ‖ π_ref) to the Stage 1 model (0: no reference model kept)
-    iterations: int = 1           # μ: passes over each batch of samples (the ratio leaves 1, and clipping acts, when > 1)
-    minibatch_size: int = 32      # completions per optimizer step
-    learning_rate: float = 1e-4
-    max_grad_norm: float = 1.0
-    scale_rewards: bool = True    # divide advantages by the group std
     reward: RewardConfig = field(default_factory=RewardConfig)
-    eval_every: int = 10          # greedy evaluation of `eval_rows` every this many steps (0: before and after only)
+    learning_rate: float = 1e-4
     eval_batch_size: int = 64
     seed: int = 0
 
     def __post_init__(self):
-        if isinstance(self.reward, dict): self.reward = RewardConfig(**self.reward)
-        if self.group_size < 2: raise ValueError(f"group_size must be >= 2 (advantages are relative to the group), got {self.group_size}")
-        if min(self.steps, self.prompts_per_step, self.iterations, self.minibatch_size, self.max_new_tokens) < 1:
-            raise ValueError("steps, prompts_per_step, iterations, minibatch_size and max_new_tokens must be >= 1")
-        if self.temperature <= 0 or not 0 < self.clip_range < 1 or self.kl_coef < 0:
-            raise ValueError("need temperature > 0, 0 < clip_range < 1 and kl_coef >= 0")
+        if isinstance(self.reward, dict): self.reward = RewardConfig(**self.reward)   # from a JSON config
+        if self.max_new_tokens < 1: raise ValueError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}")
+        if not self.temperature > 0 or self.top_k < 0 or not 0 < self.top_p <= 1:
+            raise ValueError(f"need temperature > 0, top_k >= 0 and 0 < top_p <= 1; got {self.temperature}, {self.top_k}, {self.top_p}")
 
     @property
     def sampling(self) -> Sampling: return Sampling(self.temperature, self.top_k, self.top_p)
+
+@dataclass
+class PauseGRPOConfig(RolloutConfig):
+    "Knobs of `train_grpo` (group-relative policy optimisation)."
+    steps: int = 50               # policy updates on fresh samples
+    prompts_per_step: int = 8     # questions per step
+    group_size: int = 8           # G: completions per question (the group a baseline is taken over)
+    clip_range: float = 0.2       # ε of the clipped ratio
+    kl_coef: float = 0.04         # β: weight of KL(π ‖ π_ref) to the Stage 1 model (0: no reference model kept)
+    iterations: int = 1           # μ: passes over each batch of samples (the ratio leaves 1, and clipping acts, when > 1)
+    minibatch_size: int = 32      # completions per optimizer step
+    max_grad_norm: float = 1.0
+    scale_rewards: bool = True    # divide advantages by the group std
+    eval_every: int = 10          # greedy evaluation of `eval_rows` every this many steps (0: before and after only)
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.group_size < 2: raise ValueError(f"group_size must be >= 2 (advantages are relative to the group), got {self.group_size}")
+        if min(self.steps, self.prompts_per_step, self.iterations, self.minibatch_size) < 1:
+            raise ValueError("steps, prompts_per_step, iterations and minibatch_size must be >= 1")
+        if not 0 < self.clip_range < 1 or self.kl_coef < 0: raise ValueError("need 0 < clip_range < 1 and kl_coef >= 0")
 
 # %% ../nbs/09_rl.ipynb #347a202f
 def rollout_stats(records: list[dict]) -> dict:
@@ -234,35 +243,23 @@ def star_dataset(records: list[dict],          # sampled records with `reward` (
 
 # %% ../nbs/09_rl.ipynb #409d6039
 @dataclass
-class StarConfig:
-    "Knobs of `train_star` (STaR / expert iteration)."
+class StarConfig(RolloutConfig):
+    "Knobs of `train_star` (STaR / expert iteration); the seed compared temperatures 1.0 and 1.5."
     loops: int = 10                   # outer loops (the seed: 10)
     samples_per_question: int = 4     # k completions sampled per question
-    temperature: float = 1.0          # the seed compared 1.0 and 1.5
-    top_k: int = 0                    # 0: off
-    top_p: float = 1.0                # 1.0: off
     online: bool = False              # fine-tune after every chunk of questions instead of once per loop
     questions_per_loop: int|None = None  # None: the whole train set each loop
     online_chunk: int = 64            # online: questions per sample-then-fine-tune round
     max_keep_per_question: int = 1    # distinct kept completions per question
     keep_min_reward: float|None = None  # None: keep correct completions
     epochs: float = 1.0               # fine-tuning epochs over each kept set
-    learning_rate: float = 1e-4
     batch_size: int = 16
     max_length: int = 256
-    max_new_tokens: int = 96
-    reward: RewardConfig = field(default_factory=RewardConfig)
-    eval_batch_size: int = 64
-    seed: int = 0
 
     def __post_init__(self):
-        if isinstance(self.reward, dict): self.reward = RewardConfig(**self.reward)
+        super().__post_init__()
         if min(self.loops, self.samples_per_question, self.online_chunk, self.max_keep_per_question, self.batch_size) < 1:
             raise ValueError("loops, samples_per_question, online_chunk, max_keep_per_question and batch_size must be >= 1")
-        if self.temperature <= 0: raise ValueError(f"temperature must be > 0, got {self.temperature}")
-
-    @property
-    def sampling(self) -> Sampling: return Sampling(self.temperature, self.top_k, self.top_p)
 
 # %% ../nbs/09_rl.ipynb #921ec663
 def star_sft_config(cfg: StarConfig, seed: int):
