@@ -13,7 +13,7 @@ from .variants import VARIANTS, STAGE2_VARIANTS, PRESETS, select_variants, exper
 
 # %% auto #0
 __all__ = ['project_root', 'template', 'stage_template', 'check_parameters', 'run_notebook', 'parse_seeds', 'prepare_bases',
-           'parse_stage1_dirs', 'run_experiments', 'main']
+           'parse_stage1_dirs', 'say', 'run_experiments', 'main']
 
 # %% ../nbs/08_experiments.ipynb #d9e59797
 def project_root() -> Path:
@@ -116,6 +116,10 @@ def _stage1_start(v, s: int, cfg: dict, run_dir: Path, named: dict, log) -> Path
     return stage1_model_dir(cfg, None, log)
 
 # %% ../nbs/08_experiments.ipynb #2ed928f1
+def say(msg: str) -> None:
+    "Print one line in one write, so that lines from parallel runs never interleave."
+    sys.stdout.write(f"{msg}\n"); sys.stdout.flush()
+
 def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
                     variants: str|list = "all",   # names, `all`, `stage2-all`, a family, a group or an algorithm; baselines are added
                     run: str = "default",         # run name: results go to `<out_root>/<run>/<variant>/seed-<s>/`
@@ -128,7 +132,7 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
                     timeout: int|None = None,     # per-cell execution timeout (s)
                     template_path: str|Path|None = None,  # replaces the Stage 1 template (tests)
                     stage1_dirs: list[str]|dict|None = None,  # `NAME=DIR`: Stage 1 runs Stage 2 rows start from
-                    log=print) -> dict:
+                    log=say) -> dict:
     "Run each selected row's template once per seed (resuming finished ones), Stage 1 before Stage 2, then the report; each run's status."
     from filelock import FileLock, Timeout
     from pause_nb.evaluate import PROTOCOLS
