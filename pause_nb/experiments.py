@@ -44,7 +44,9 @@ def check_parameters(params: dict, template_path: Path) -> None:
     if unknown: raise ValueError(f"{template_path.name}: unknown parameter(s) {unknown}; declared: {sorted(declared)}")
 
 # %% ../nbs/08_experiments.ipynb #98f1fedd
-def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int = 1, timeout: int|None = None) -> tuple[bool, str]:
+def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int = 1, timeout: int|None = None,
+                 verbose: bool = False,   # stream the cells' output (training logs, GRPO steps) to this process's stderr
+                ) -> tuple[bool, str]:
     "Execute `template_path` into `out_nb` with `params` through papermill; return (succeeded, error tail)."
     out_nb.parent.mkdir(parents=True, exist_ok=True)
     (out_nb.parent/"parameters.json").write_text(json.dumps(params, indent=1))
@@ -53,7 +55,9 @@ def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int =
     cmd = [sys.executable, "-m", "papermill", str(template_path), str(out_nb), "-f", str(out_nb.parent/"parameters.json"),
            "-k", "python3", "--cwd", _cwd(), "--no-progress-bar", "--log-level", "ERROR"]
     if timeout: cmd += ["--execution-timeout", str(timeout)]
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, preexec_fn=_die_with_parent, cwd=_cwd())
+    if verbose: cmd = [c for c in cmd if c not in ("--log-level", "ERROR")] + ["--log-output", "--log-level", "INFO"]
+    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=None if verbose else subprocess.PIPE, text=True,
+                       preexec_fn=_die_with_parent, cwd=_cwd())
     return r.returncode == 0, (r.stderr or r.stdout)[-3000:]
 
 def _cwd() -> str:
@@ -132,6 +136,7 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
                     timeout: int|None = None,     # per-cell execution timeout (s)
                     template_path: str|Path|None = None,  # replaces the Stage 1 template (tests)
                     stage1_dirs: list[str]|dict|None = None,  # `NAME=DIR`: Stage 1 runs Stage 2 rows start from
+                    verbose: bool = False,        # stream every run's cell output (training and RL progress)
                     log=say) -> dict:
     "Run each selected row's template once per seed (resuming finished ones), Stage 1 before Stage 2, then the report; each run's status."
     from filelock import FileLock, Timeout
@@ -153,7 +158,7 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
         v, s, extra = job; key, out = f"{v.name}/seed-{s}", run_dir/v.name/f"seed-{s}"
         out.mkdir(parents=True, exist_ok=True)
         try:
-            with FileLock(out/".lock", timeout=0): status[key] = _run_one(tpls[v.stage], out/_NOTEBOOK[v.stage], params(v, s, **extra), key, force, timeout, log)
+            with FileLock(out/".lock", timeout=0): status[key] = _run_one(tpls[v.stage], out/_NOTEBOOK[v.stage], params(v, s, **extra), key, force, timeout, log, verbose)
         except Timeout: status[key] = "busy"; log(f"{key}: another runner is working in {out}; left alone")
     with ThreadPoolExecutor(max(1, jobs)) as pool: list(pool.map(one, [(v, s, {}) for v in vs for s in seeds if v.stage == 1]))
     stage2 = []
@@ -169,13 +174,13 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
 
 _NOTEBOOK = {1: "experiment.ipynb", 2: "rl_experiment.ipynb"}   # the executed copy in a run folder, by stage
 
-def _run_one(tpl: Path, nb: Path, params: dict, key: str, force: bool, timeout: int|None, log) -> str:
+def _run_one(tpl: Path, nb: Path, params: dict, key: str, force: bool, timeout: int|None, log, verbose: bool = False) -> str:
     "Run one variant and seed into `nb`'s folder unless finished; its status."
     out = nb.parent
     if (out/"metrics.json").exists() and not force: log(f"{key}: skipped, metrics.json exists"); return "skipped (finished)"
     (out/"metrics.json").unlink(missing_ok=True)        # a forced rerun that fails must not leave the old result counted
     t0 = time.time(); log(f"{key}: running")
-    ok, err = run_notebook(tpl, nb, params, threads=params["threads"], timeout=timeout)
+    ok, err = run_notebook(tpl, nb, params, threads=params["threads"], timeout=timeout, verbose=verbose)
     ok = ok and (out/"metrics.json").exists()
     log(f"{key}: {'done' if ok else 'failed'} in {time.time() - t0:.0f}s" + ("" if ok else f" (see {nb})\n{err[-1500:]}"))
     return "done" if ok else "failed"
@@ -208,6 +213,7 @@ def main(argv=None) -> int:
         r.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override preset fields or epochs; Stage 2: grpo={...} star={...} curve_rows=N")
         r.add_argument("--stage1", nargs="*", metavar="STAGE1_ROW=DIR", help="Stage 2 rows start from these finished Stage 1 runs")
         r.add_argument("--out-root", default=None)
+        r.add_argument("-v", "--verbose", action="store_true", help="stream each run's cell output (training losses, RL steps) to stderr")
     one = sub.add_parser("variant", help="run one variant in this process, no papermill (works under `accelerate launch`)")
     one.add_argument("--variant", required=True); one.add_argument("--preset", default="cpu-tiny")
     one.add_argument("--seed", type=int, default=42); one.add_argument("--out-dir", required=True)
@@ -228,7 +234,7 @@ def main(argv=None) -> int:
         try: print(write_report(a.run_dir)["markdown"].read_text()); return 0
         except FileNotFoundError as e: print(f"error: {e}", file=sys.stderr); return 2
     t0 = time.time()
-    try: status = run_experiments(a.preset, a.variants, a.run, a.seeds, _parse_set(a.set), a.force, a.jobs, a.out_root, stage1_dirs=a.stage1)
+    try: status = run_experiments(a.preset, a.variants, a.run, a.seeds, _parse_set(a.set), a.force, a.jobs, a.out_root, stage1_dirs=a.stage1, verbose=a.verbose)
     except (KeyError, ValueError, FileNotFoundError) as e: print(f"error: {e}", file=sys.stderr); return 2
     run_dir = Path(a.out_root or project_root()/"outputs")/a.run
     if (run_dir/"report.md").exists(): print((run_dir/"report.md").read_text())
