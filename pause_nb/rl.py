@@ -203,11 +203,12 @@ def grpo_update(model, optimizer, ref_model, records: list[dict], tokenizer, cfg
 # %% ../nbs/09_rl.ipynb #85f33c24
 def train_grpo(model, tokenizer,
                train_rows: list[dict],                 # GSM8K rows: `question`, `answer`
-               cfg: PauseGRPOConfig = PauseGRPOConfig(),
+               cfg: PauseGRPOConfig|None = None,        # None: the defaults
                eval_rows: list[dict]|None = None,      # greedy accuracy on these before, every `eval_every` steps, after
                ref_model=None,                         # default: a frozen copy of `model` as given (the Stage 1 model)
                log=print) -> list[dict]:
     "Train `model` with GRPO in place; return the history (one dict per step, `eval_*` where evaluated)."
+    cfg = cfg or PauseGRPOConfig()
     if ref_model is None and cfg.kl_coef > 0: ref_model = copy.deepcopy(model).requires_grad_(False).eval()
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate, weight_decay=0.0)
     rng, order, history = random.Random(cfg.seed), [], []
@@ -269,9 +270,10 @@ def star_sft_config(cfg: StarConfig, seed: int):
                           max_length=cfg.max_length, seed=seed, data_seed=seed, pause_loss="one_hot", lr_scheduler_type="constant",
                           logging_steps=1, use_cpu=not torch.cuda.is_available(), bf16=False, dataloader_num_workers=0)
 
-def train_star(model, tokenizer, train_rows: list[dict], cfg: StarConfig = StarConfig(),
+def train_star(model, tokenizer, train_rows: list[dict], cfg: StarConfig|None = None,
                eval_rows: list[dict]|None = None, log=print) -> list[dict]:
     "Expert iteration in place: sample, keep (correct), fine-tune with `train_sft`, for `cfg.loops` loops; the history."
+    cfg = cfg or StarConfig()
     from pause_nb.train import train_sft
     rng = random.Random(cfg.seed)
     ev = lambda: greedy_eval(model, tokenizer, eval_rows, cfg.max_new_tokens, cfg.eval_batch_size) if eval_rows else {}
