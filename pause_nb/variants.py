@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_variants.ipynb #d9115eed
 from __future__ import annotations
-import dataclasses, json
+import dataclasses
 from dataclasses import dataclass, field, asdict, replace
 from typing import ClassVar
 
