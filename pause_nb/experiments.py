@@ -218,6 +218,7 @@ def main(argv=None) -> int:
     one.add_argument("--variant", required=True); one.add_argument("--preset", default="cpu-tiny")
     one.add_argument("--seed", type=int, default=42); one.add_argument("--out-dir", required=True)
     one.add_argument("--set", nargs="*", metavar="KEY=VALUE")
+    one.add_argument("--stage1-dir", default=None, help="Stage 2: the finished Stage 1 run to start from (default: trained and cached)")
     sub.add_parser("report").add_argument("run_dir")
     sub.add_parser("list")
     a = ap.parse_args(argv)
@@ -227,7 +228,7 @@ def main(argv=None) -> int:
     if a.cmd == "variant":
         from pause_nb.pipeline import run_variant, run_stage2_variant
         cfg = experiment_config(a.variant, a.preset, a.seed, _parse_set(a.set))
-        m = (run_variant if cfg["stage"] == 1 else run_stage2_variant)(cfg, a.out_dir)
+        m = run_variant(cfg, a.out_dir) if cfg["stage"] == 1 else run_stage2_variant(cfg, a.out_dir, a.stage1_dir)
         if m is not None: print(json.dumps({k: v for k, v in m.items() if not isinstance(v, (dict, list))}, indent=1))
         return 0
     if a.cmd == "report":
