@@ -28,9 +28,12 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 ## JupyterLab on nbs/, package installed in development mode, nbdev's clean-on-save hooks active.
+## Jupyter refuses to start as root unless told; containers run as root by default, so root gets --allow-root.
+USER_ID   ?= $(shell id -u)
+LAB_FLAGS ?= $(if $(filter 0,$(USER_ID)),--allow-root)
 lab: $(STAMP)
 	$(VENV)/bin/nbdev_install_hooks
-	cd nbs && ../$(VENV)/bin/jupyter lab
+	cd nbs && ../$(VENV)/bin/jupyter lab $(LAB_FLAGS)
 
 ## Re-export pause_nb/ from the notebooks and clean them.
 export: $(STAMP)

@@ -34,7 +34,7 @@ setuptools.setup(
         'Natural Language :: ' + cfg['language'].title(),
     ] + ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]]
       + (['License :: ' + lic[1]] if lic[1] else []),
-    url=cfg['git_url'],
+    url=cfg.get('git_url') or None,      # empty until the repository is public (see settings.ini)
     packages=setuptools.find_packages(include=['pause_nb', 'pause_nb.*']),
     include_package_data=True,
     install_requires=requirements,

@@ -17,7 +17,7 @@ __all__ = ['PAUSE_TOKEN', 'EXTRACTIONS', 'PROMPT_TEMPLATE', 'BOS', 'EOS', 'PAD',
            'extract_answer', 'is_correct', 'extract_answer_reference', 'is_correct_reference', 'GSM8KFormatError',
            'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'temp_dir_beside', 'atomic_write',
            'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem', 'write_synthetic_gsm8k',
-           'train_tokenizer', 'gsm8k_texts', 'add_pause_token']
+           'train_tokenizer', 'gsm8k_texts', 'add_pause_token', 'decode_with_pauses']
 
 # %% ../nbs/00_data.ipynb #7b6a23a9
 PAUSE_TOKEN = "<|pause|>"
@@ -269,3 +269,10 @@ def add_pause_token(tokenizer) -> int:
         tokenizer.add_special_tokens({"additional_special_tokens": [AddedToken(PAUSE_TOKEN, lstrip=False, rstrip=False, normalized=False, special=True)]},
                                      replace_extra_special_tokens=False)
     return tokenizer.convert_tokens_to_ids(PAUSE_TOKEN)
+
+# %% ../nbs/00_data.ipynb #e28ac08c
+def decode_with_pauses(tokenizer, ids) -> str:
+    "`tokenizer.decode(ids, skip_special_tokens=True)`, except that pause tokens stay in the text."
+    pid = tokenizer.convert_tokens_to_ids(PAUSE_TOKEN)
+    special = set(tokenizer.all_special_ids) | {i for i, t in tokenizer.added_tokens_decoder.items() if t.special}
+    return tokenizer.decode([i for i in ids if i == pid or i not in special], skip_special_tokens=False)

@@ -4,8 +4,9 @@
 
 # %% ../nbs/02_model.ipynb #c8b8f02c
 from __future__ import annotations
-import logging, math
-from dataclasses import dataclass, field, asdict
+import copy, logging, math, numbers
+from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 import torch
@@ -15,14 +16,15 @@ from transformers import (AutoConfig, AutoModelForCausalLM, GenerationMixin, Pre
 from transformers.modeling_outputs import CausalLMOutputWithPast
 from transformers.modeling_utils import slice_logits_to_keep
 
-from .data import PAUSE_TOKEN, add_pause_token
+from .data import add_pause_token
 
 logger = logging.getLogger("pause_nb")
 
 # %% auto #0
-__all__ = ['logger', 'ARCHS', 'HEAD_INITS', 'tiny_causal_lm', 'combine_logits', 'PauseConfig', 'PauseCausalLMOutput',
-           'PauseModelForCausalLM', 'TokenLosses', 'token_losses', 'make_pause_model', 'TrainableConfig',
-           'trainable_summary', 'apply_trainable']
+__all__ = ['logger', 'ARCHS', 'HEAD_INITS', 'AUTO_MODULE', 'AUTO_MAP', 'PAUSE_PARTS', 'tiny_causal_lm', 'combine_logits',
+           'check_pause_temperature', 'PauseConfig', 'PauseCausalLMOutput', 'PauseModelForCausalLM', 'TokenLosses',
+           'token_losses', 'make_pause_model', 'TrainableConfig', 'trainable_summary', 'apply_trainable',
+           'save_pause_base', 'save_pause_model']
 
 # %% ../nbs/02_model.ipynb #544a4c05
 ARCHS = ("llama", "mistral", "qwen2", "gpt2")
@@ -92,6 +94,18 @@ def combine_logits(lm_logits: torch.Tensor,   # (..., V) LM logits; overwritten 
 
 # %% ../nbs/02_model.ipynb #b151a7c5
 HEAD_INITS = ("p", "reference")
+AUTO_MODULE = "pause_nb_auto"     # the module a saved pause model's `auto_map` names, written beside its config.json
+AUTO_MAP = {"AutoConfig": f"{AUTO_MODULE}.PauseConfig", "AutoModelForCausalLM": f"{AUTO_MODULE}.PauseModelForCausalLM"}
+_AUTO_MODULE_SOURCE = '''"""Written by pause_nb beside a saved pause model, for `from_pretrained(..., trust_remote_code=True)`: the classes of
+the installed pause_nb package (`pip install pause_nb`). No model code is copied here."""
+from pause_nb.model import PauseConfig, PauseModelForCausalLM
+'''
+
+def check_pause_temperature(tau) -> float:
+    "`tau` as a float if it is a finite number > 0; else a `ValueError` naming `pause_temperature`."
+    if isinstance(tau, bool) or not isinstance(tau, numbers.Real) or not (math.isfinite(tau) and tau > 0):
+        raise ValueError(f"pause_temperature must be a finite number > 0, got {tau!r}")
+    return float(tau)
 
 class PauseConfig(PretrainedConfig):
     "Config of `PauseModelForCausalLM`: the wrapped LM's config plus the pause token's id and inference knobs."
@@ -105,18 +119,20 @@ class PauseConfig(PretrainedConfig):
                  forbid_pause: bool = False,        # P(pause) = 0
                  pause_head_init: str = "p",        # one of `HEAD_INITS`: "p" (weights 0, P = pause_head_init_prob) or "reference"
                  pause_head_init_prob: float = 0.1, # the head's initial P(pause) under "p" (bias = logit of it)
+                 lm_name_or_path: str|None = None,  # a pause base's LM (see `save_pause_base`); None: the weights are saved whole
                  **kwargs):
         if isinstance(lm_config, dict): lm_config = AutoConfig.for_model(**lm_config)
         self.pause_index, self.detach_pause_head = pause_index, detach_pause_head
         self.pause_temperature, self.forbid_pause, self.pause_head_init_prob = pause_temperature, forbid_pause, pause_head_init_prob
-        self.pause_head_init = pause_head_init
+        self.pause_head_init, self.lm_name_or_path = pause_head_init, lm_name_or_path
         if pause_head_init not in HEAD_INITS: raise ValueError(f"pause_head_init must be one of {HEAD_INITS}, got {pause_head_init!r}")
-        if not pause_temperature > 0: raise ValueError(f"pause_temperature must be > 0, got {pause_temperature}")
+        check_pause_temperature(pause_temperature)
         if not 0 < pause_head_init_prob < 1: raise ValueError(f"pause_head_init_prob must be in (0, 1), got {pause_head_init_prob}")
         if lm_config is not None:
             kwargs.setdefault("vocab_size", max(lm_config.vocab_size, pause_index + 1))
             for k in ("bos_token_id", "eos_token_id", "pad_token_id"): kwargs.setdefault(k, getattr(lm_config, k, None))
         kwargs.setdefault("tie_word_embeddings", False)   # the wrapped LM ties (or not) by its own config
+        kwargs.setdefault("auto_map", AUTO_MAP)            # `trust_remote_code=True` finds the installed package (see "Saving")
         self.lm_config = None
         super().__init__(**kwargs)
         self.lm_config = lm_config   # after: the base init would reset the LM's attention implementation
@@ -124,6 +140,15 @@ class PauseConfig(PretrainedConfig):
     def get_text_config(self, decoder=None, encoder=None):
         "The wrapped LM's config (what the KV cache is sized from)."
         return self.lm_config.get_text_config(decoder=decoder, encoder=encoder) if self.lm_config is not None else self
+
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        "`PretrainedConfig.save_pretrained`, plus the two-line module that `auto_map` names."
+        super().save_pretrained(save_directory, *args, **kwargs)
+        (Path(save_directory)/f"{AUTO_MODULE}.py").write_text(_AUTO_MODULE_SOURCE, encoding="utf-8")
+
+    @classmethod
+    def register_for_auto_class(cls, auto_class="AutoConfig"):
+        "Nothing: `auto_map` names the installed package (transformers would copy this module's source into every save)."
 
 # %% ../nbs/02_model.ipynb #2bafe53c
 def _reference_head_init(head: nn.Linear) -> None:
@@ -173,6 +198,12 @@ class PauseModelForCausalLM(PreTrainedModel, GenerationMixin):
     def lm_vocab_size(self) -> int: return self.lm.get_output_embeddings().weight.shape[0]
     def get_input_embeddings(self): return self.lm.get_input_embeddings()
     def get_output_embeddings(self): return self.lm.get_output_embeddings()
+    def set_input_embeddings(self, value): self.lm.set_input_embeddings(value)
+    def set_output_embeddings(self, value): self.lm.set_output_embeddings(value)
+
+    @classmethod
+    def register_for_auto_class(cls, auto_class="AutoModel"):
+        "Nothing: `auto_map` names the installed package (see `PauseConfig.register_for_auto_class`)."
 
 # %% ../nbs/02_model.ipynb #ec77db85
 def _embed(self, input_ids):
@@ -223,7 +254,7 @@ def _forward(self, input_ids=None, attention_mask=None, position_ids=None, cache
                              cache=cache, use_cache=use_cache, **kwargs)
     hidden = slice_logits_to_keep(out.last_hidden_state, logits_to_keep)
     s = self.pause_head(hidden.detach() if self.config.detach_pause_head else hidden).squeeze(-1)
-    tau = self.config.pause_temperature if pause_temperature is None else pause_temperature
+    tau = check_pause_temperature(self.config.pause_temperature if pause_temperature is None else pause_temperature)
     if (self.config.forbid_pause if forbid_pause is None else forbid_pause): s = torch.full_like(s, float("-inf"))
     elif tau != 1: s = s / tau
     if lm_logits_only: logits, lse = self._lm_logits(hidden), None
@@ -274,6 +305,20 @@ def _pause_row(emb: torch.Tensor, pause_id: int) -> torch.Tensor:
 # %% ../nbs/02_model.ipynb #f3ff2c89
 AutoConfig.register(PauseConfig.model_type, PauseConfig, exist_ok=True)
 AutoModelForCausalLM.register(PauseConfig, PauseModelForCausalLM, exist_ok=True)
+
+# %% ../nbs/02_model.ipynb #c0ed21ba
+def _resize_token_embeddings(self, new_num_tokens: int|None = None, pad_to_multiple_of: int|None = None, mean_resizing: bool = True):
+    "Resize the wrapped LM so that the model covers `new_num_tokens` ids, the pause id among them; returns the LM's input embeddings."
+    if new_num_tokens is None and pad_to_multiple_of is None: return self.get_input_embeddings()
+    n, pid = self.config.vocab_size if new_num_tokens is None else new_num_tokens, self.pause_token_id
+    if n <= pid: raise ValueError(f"resize_token_embeddings({n}) would drop the pause token (id {pid}): keep at least {pid + 1} tokens")
+    rows = n - 1 if n == pid + 1 and self.lm_vocab_size <= pid else n     # the pause, last, needs no LM row
+    emb = self.lm.resize_token_embeddings(rows, pad_to_multiple_of=pad_to_multiple_of, mean_resizing=mean_resizing)
+    self.config.lm_config = self.lm.config
+    self.config.vocab_size = max(self.lm_vocab_size, pid + 1)
+    return emb
+
+PauseModelForCausalLM.resize_token_embeddings = _resize_token_embeddings
 
 # %% ../nbs/02_model.ipynb #932056fb
 @dataclass
@@ -339,3 +384,72 @@ def apply_trainable(model, cfg: TrainableConfig):
     msg = "\n".join(lines)
     print(msg); logger.info(msg)
     return model
+
+# %% ../nbs/02_model.ipynb #555e183f
+PAUSE_PARTS = "pause_parts.safetensors"   # a pause base's own weights: the pause embedding row and the pause head
+_LM_LOAD_KWARGS = ("dtype", "device_map", "attn_implementation", "local_files_only", "cache_dir", "token")
+
+def save_pause_base(model: PauseModelForCausalLM, save_directory: str|Path) -> Path:
+    "Save `model`'s config and pause parts (a few kB) into `save_directory`, pointing at its LM's weights instead of copying them."
+    src = model.lm.name_or_path
+    if not src: raise ValueError("the pause model's LM was built in memory (its name_or_path is empty), so a pause base cannot point at it: "
+                                 "save the LM with save_pretrained and wrap the model loaded from there, or save the whole pause model")
+    if Path(src).exists(): src = str(Path(src).resolve())        # a local LM: absolute, so the base loads from any working folder
+    parts = {}
+    for name in ("pause_embedding", "pause_head"):
+        m = getattr(model, name)
+        m = getattr(m, "original_module", m)                      # under peft's modules_to_save: the base's copy, not the trained one
+        parts.update({f"{name}.{k}": v.detach().cpu().contiguous() for k, v in m.state_dict().items()})
+    cfg = copy.deepcopy(model.config)
+    cfg.lm_name_or_path = src
+    d = Path(save_directory); d.mkdir(parents=True, exist_ok=True)
+    cfg.save_pretrained(d)
+    from safetensors.torch import save_file
+    save_file(parts, str(d/PAUSE_PARTS), metadata={"format": "pt"})
+    return d
+
+def _is_pause_base(path) -> bool:
+    "Whether `path` is a folder saved by `save_pause_base` (pause parts, no full weights)."
+    p = Path(path)
+    return (p/PAUSE_PARTS).is_file() and not any(p.glob("model*.safetensors*")) and not any(p.glob("pytorch_model*.bin*"))
+
+# %% ../nbs/02_model.ipynb #2548cdfe
+def _load_pause_base(cls, path: Path, config: PauseConfig|None = None, **kwargs) -> PauseModelForCausalLM:
+    "The pause model a pause base describes: its LM loaded from `config.lm_name_or_path`, its pause parts from `path`."
+    config = config if isinstance(config, PauseConfig) else PauseConfig.from_pretrained(path)
+    src = config.lm_name_or_path
+    if not src: raise ValueError(f"{path} holds pause parts but its config.json names no LM (lm_name_or_path)")
+    if Path(src).is_absolute() and not Path(src).exists():
+        raise FileNotFoundError(f"the pause base {path} wraps the LM at {src}, which is not there (moved or deleted?): "
+                                f"set lm_name_or_path in {Path(path)/'config.json'} to where it is now")
+    lm = AutoModelForCausalLM.from_pretrained(src, **{k: v for k, v in kwargs.items() if k in _LM_LOAD_KWARGS})
+    rows, want = lm.get_output_embeddings().weight.shape[0], config.lm_config.vocab_size
+    if rows != want: raise ValueError(f"the LM at {src} has {rows} output rows, the pause base {path} was saved on one with {want}: not the same LM")
+    config.lm_config = lm.config
+    model = cls(config, lm=lm)
+    from safetensors.torch import load_file
+    missing, unexpected = model.load_state_dict(load_file(str(Path(path)/PAUSE_PARTS)), strict=False)
+    if unexpected or any(not k.startswith("lm.") for k in missing): raise ValueError(f"{path}/{PAUSE_PARTS}: unexpected {unexpected}, missing {missing}")
+    model.pause_embedding.to(lm.device, lm.dtype); model.pause_head.to(lm.device, lm.dtype)
+    model.name_or_path = config._name_or_path = str(path)
+    return model.eval()
+
+def _from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs):
+    "`PreTrainedModel.from_pretrained`; a pause base (see `save_pause_base`) loads its LM from where it points."
+    if _is_pause_base(pretrained_model_name_or_path): return _load_pause_base(cls, Path(pretrained_model_name_or_path).resolve(), **kwargs)
+    return super(PauseModelForCausalLM, cls).from_pretrained(pretrained_model_name_or_path, *args, **kwargs)
+
+PauseModelForCausalLM.from_pretrained = classmethod(_from_pretrained)
+
+# %% ../nbs/02_model.ipynb #4dfa48ed
+def save_pause_model(model, save_directory: str|Path, tokenizer=None) -> Path:
+    "Save `model` (and `tokenizer`) so that the Auto classes load it: a LoRA adapter on a pause model gets its pause base beside it."
+    d = Path(save_directory)
+    pm = model.get_base_model() if hasattr(model, "peft_config") else None
+    if isinstance(pm, PauseModelForCausalLM):
+        base = str(save_pause_base(pm, d/"pause_base").resolve())
+        pm.name_or_path = pm.config._name_or_path = base             # what peft's model card records as `base_model`
+        for c in model.peft_config.values(): c.base_model_name_or_path = base
+    model.save_pretrained(str(d))
+    if tokenizer is not None: tokenizer.save_pretrained(str(d))
+    return d

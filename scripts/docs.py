@@ -42,6 +42,10 @@ CONF_TEMPLATE = Path(__file__).with_name("sphinx_conf.py")
 REPORT_GLOB = "outputs/*/report.ipynb"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 GUIDES = ("index", "real_scale")        # pages listed before the module notebooks
+CSS = """.pause-nb-source { font-size: smaller; text-align: right; margin-top: -0.5em; }
+/* a table wider than the text column (a report's Results table) scrolls sideways instead of running off the page */
+.bd-article table { display: block; max-width: 100%; overflow-x: auto; }
+"""
 
 def _settings() -> dict:
     from configparser import ConfigParser
@@ -129,7 +133,7 @@ def _api_entry(md: str) -> str:
         anchor = m.group(2).lower()          # nbdev's link index: `data.html#extract_answer`
         extra = f'\n<span id="{anchor}"></span>\n' if _slug(m.group(2)) != anchor else ""
         md = md[:m.end()] + "\n" + extra + md[m.end():]
-    if src: md += f'\n\n<p class="pause-nb-source"><a href="{src.group(1)}">source</a></p>'
+    if src and _settings().get("git_url"): md += f'\n\n<p class="pause-nb-source"><a href="{src.group(1)}">source</a></p>'
     return md + "\n"
 
 def _src(cell) -> str: return "".join(cell["source"]) if isinstance(cell["source"], list) else (cell["source"] or "")
@@ -147,6 +151,33 @@ def _fix_markdown(text: str, doc_url: str, depth: int = 0) -> str:
     # nbdev's API links (`[extract_answer](data.html#extract_answer)`) point at built pages, which myst cannot
     # resolve as documents: write them as HTML links
     return _HTML_LINK.sub(lambda m: f'<a href="{"../" * depth}{m.group(2)}">{m.group(1)}</a>', text)
+
+_SITE_LINK = re.compile(r'<a href="((?:\.\./)*)([\w/.-]+)\.html#([^"]*)">(.*?)</a>')
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)
+
+def _markdown_texts(nb: dict):
+    "(getter, setter) pairs for every markdown text of a processed notebook: markdown cells and markdown outputs."
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown": yield (lambda c=cell: _src(c)), (lambda t, c=cell: c.__setitem__("source", t))
+        for o in cell.get("outputs", []):
+            d = o.get("data", {})
+            if "text/markdown" in d: yield (lambda d=d: _src({"source": d["text/markdown"]})), (lambda t, d=d: d.__setitem__("text/markdown", t))
+
+def unlink_missing(out: Path, names: list[str]) -> int:
+    "Unlink links to anchors no page has (nbdev links private names and methods too: `model.html#_pausecolumn`); how many."
+    nbs = {name: json.loads((out/f"{name}.ipynb").read_text(encoding="utf-8")) for name in names}
+    anchors = {name: {a for get, _ in _markdown_texts(nb) for a in re.findall(r'<span id="([^"]+)"', get()) + [_slug(h) for h in _HEADING.findall(get())]}
+               for name, nb in nbs.items()}
+    n = 0
+    def fix(m):
+        nonlocal n
+        if m.group(2) not in anchors or m.group(3) in anchors[m.group(2)]: return m.group(0)
+        n += 1; return m.group(4)
+    for name, nb in nbs.items():
+        before = n
+        for get, put in _markdown_texts(nb): put(_SITE_LINK.sub(fix, get()))
+        if n > before: (out/f"{name}.ipynb").write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    return n
 
 def _frontmatter(text: str) -> dict:
     import yaml
@@ -258,6 +289,7 @@ def write_sources(sources: list[Path], reports: list[Path], out: Path) -> list[d
     for rep in reports:     # executed experiment reports: outputs only, nothing to run or document
         infos.append(_proc_one(rep, out/f"report-{rep.parent.name}.ipynb", f"report-{rep.parent.name}"))
     if "index" not in [i["name"] for i in infos]: raise SystemExit("nbs/index.ipynb is missing: it is the home page")
+    unlink_missing(out, [i["name"] for i in infos])
     # navigation: appended to the home page
     guides = [n for n in GUIDES[1:] if n in names]
     modules = [i["name"] for i in infos if i["name"] not in GUIDES and "/" not in i["name"] and not i["name"].startswith("report-")]
@@ -275,7 +307,7 @@ def write_sources(sources: list[Path], reports: list[Path], out: Path) -> list[d
     pjs = Path(plotly.__file__).parent/"package_data"/"plotly.min.js"
     if not (static/"plotly.min.js").exists() or (static/"plotly.min.js").stat().st_size != pjs.stat().st_size:
         shutil.copy(pjs, static/"plotly.min.js")
-    (static/"pause_nb.css").write_text(".pause-nb-source { font-size: smaller; text-align: right; margin-top: -0.5em; }\n")
+    (static/"pause_nb.css").write_text(CSS)
     (static/"no-mathjax.js").write_text("/* MathJax is not shipped: the site works offline and the notebooks hold no LaTeX. */\n")
     s = _settings()
     conf = CONF_TEMPLATE.read_text().replace("@PROJECT@", repr(s["title"])).replace("@AUTHOR@", repr(s["author"])) \
@@ -371,6 +403,35 @@ def page_text(dom: str) -> str:
     dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.DOTALL)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", dom)))
 
+def broken_links(site: Path = SITE) -> list[str]:
+    "Links between the site's pages (`model.html#combine_logits`) whose page or anchor does not exist."
+    root, ids, bad = site.resolve(), {}, []
+    pages = sorted(site.rglob("*.html"))
+    for p in pages: ids[p.resolve()] = set(re.findall(r'\bid="([^"]+)"', p.read_text(encoding="utf-8")))
+    for p in pages:
+        for href, anchor in re.findall(r'href="([^"#:?]+\.html)#([^"]+)"', p.read_text(encoding="utf-8")):
+            target = (p.parent/href).resolve()
+            if not target.is_relative_to(root): continue
+            if target not in ids or anchor not in ids[target]: bad.append(f"{p.relative_to(site)} -> {href}#{anchor}")
+    return bad
+
+_TABLES_JS = """<script>window.addEventListener("load", () => {
+  const a = (document.querySelector(".bd-article") || document.body).getBoundingClientRect();
+  document.body.setAttribute("data-tables", JSON.stringify([...document.querySelectorAll(".bd-article table")].map(t => {
+    const r = t.getBoundingClientRect();
+    return {right: r.right, article: a.right, scrolls: getComputedStyle(t).overflowX, wider: t.scrollWidth > t.clientWidth}; })));
+});</script>"""
+
+def table_layout(page: Path, width: int = 1280) -> list[dict]:
+    "Each table of `page`'s article at window width `width`: its right edge, the article's, and whether it scrolls."
+    import html
+    tmp = page.with_name(f".tables-{page.name}")        # beside the page, so its relative links still resolve
+    tmp.write_text(page.read_text(encoding="utf-8").replace("</body>", _TABLES_JS + "</body>"), encoding="utf-8")
+    try: dom = _chrome(tmp, "--dump-dom", "--virtual-time-budget=5000", f"--window-size={width},1600")
+    finally: tmp.unlink()
+    m = re.search(r'data-tables="([^"]*)"', dom)
+    return json.loads(html.unescape(m.group(1))) if m else []
+
 def check(site: Path = SITE, shots: Path|None = ROOT/"_proc"/"check", api_page: str = "data.html",
           api_signature: str = r"def extract_answer\( ?text:str ?\)->str \| None:") -> dict:
     "Open the home page, an API page and a figure page in headless chromium; assert they rendered."
@@ -394,8 +455,20 @@ def check(site: Path = SITE, shots: Path|None = ROOT/"_proc"/"check", api_page: 
     n_div = fig_dom.count("pause-nb-figure")
     assert 'class="main-svg"' in fig_dom, f"{figs[0].name}: the plotly figure did not draw (no main-svg)"
     assert "plotly.min.js" in fig_dom and "cdn" not in re.findall(r'src="[^"]*plotly[^"]*"', fig_dom)[0]
+    bad = broken_links(site)
+    assert not bad, f"{len(bad)} link(s) to a missing page or anchor: {bad[:5]}"
+    git_url = _settings().get("git_url", "")
+    sources = [h for p in site.glob("*.html") for h in re.findall(r'class="pause-nb-source"><a href="([^"]+)"', p.read_text(encoding="utf-8"))]
+    assert all(h.startswith(git_url) for h in sources) if git_url else not sources, \
+        f"source links must point into settings.ini's git_url ({git_url or 'empty: no source links'}): {sources[:3]}"
+    wide = next((p for p in sorted(site.glob("*.html"), key=lambda p: not p.stem.startswith("report-"))
+                 if "<table" in p.read_text(encoding="utf-8")), None)
+    tables = table_layout(wide) if wide else []
+    cut = [t for t in tables if t["right"] > t["article"] + 1 or (t["wider"] and t["scrolls"] not in ("auto", "scroll"))]
+    assert not cut, f"{wide.name}: {len(cut)} table(s) run past the text column without scrolling: {cut[:2]}"
     res = {"home": home.name, "api": api.name, "figure_page": figs[0].name, "figures_on_page": n_div,
-           "pages": len(list(site.glob("*.html")))}
+           "pages": len(list(site.glob("*.html"))), "links_checked": "ok", "source_links": len(sources),
+           "table_page": wide.name if wide else None, "tables": len(tables), "wide_tables_scroll": sum(t["wider"] for t in tables)}
     if shots is not None:
         fig_id = re.search(r'<div id="([^"]+)" class="plotly-graph-div pause-nb-figure', figs[0].read_text(encoding="utf-8")).group(1)
         res["screenshots"] = [str(screenshot(home, shots/"home.png")), str(screenshot(api, shots/"api.png", focus="extract-answer")),
