@@ -159,9 +159,9 @@ def variant_figures(records: dict, data: DatasetDict, cfg: dict, out: str|Path) 
     return figs
 
 def save_model(model, tokenizer, path: str|Path) -> Path:
-    "Save the trained model (a LoRA adapter for LoRA variants) and its tokenizer."
-    model.save_pretrained(str(path)); tokenizer.save_pretrained(str(path))
-    return Path(path)
+    "Save the trained model and its tokenizer so that the Auto classes load it (a LoRA pause adapter with its pause base beside it)."
+    from pause_nb.model import save_pause_model
+    return save_pause_model(model, path, tokenizer)
 
 # %% ../nbs/07_pipeline.ipynb #d9670676
 def run_variant(cfg: dict, out: str|Path, log=print) -> dict|None:
