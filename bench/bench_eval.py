@@ -1,26 +1,29 @@
-"""Evaluation throughput (questions/s) of a pause model vs the same plain model, batch 32, greedy, CPU.
+"""Evaluation throughput (questions/s) of a pause model vs the same plain model, batch 32, greedy, CPU; and of the
+evaluator before issue 15 (`eval_before.py`: `generate` on batches that last as long as their longest reply), in the same run.
 
-A 1M-parameter Llama (hidden 128, 4 layers; the TOOLCHAIN scale table's smallest row) is trained for ~30 s
-on the synthetic default so that it writes GSM8K-format replies ending with EOS; the pause model wraps that
-very model (`make_pause_model(base, tok)`, pause head at its initial P(pause) = 0.1). Both are evaluated
-with `pause_nb.evaluate.evaluate` in one process, interleaved (plain, pause, pause, plain, ...), 7 repeats
-each. Each model's figure is its best repeat (as `timeit` does: on a shared machine, other load only ever
-slows a run down, so the fastest repeat is the closest to the cost of the work itself); the ratio of the
-medians is printed too.
+A 1M-parameter Llama (hidden 128, 4 layers; the TOOLCHAIN scale table's smallest row) is trained for ~30 s on the
+synthetic default so that it writes GSM8K-format replies ending with EOS; the pause model wraps that very model
+(`make_pause_model(base, tok, head_init="p")`: pause head at P(pause) = 0.1, so greedy decoding pauses where the LM's
+top token has probability below 0.1/0.9). Both are evaluated with `pause_nb.evaluate.evaluate` in one process,
+interleaved (plain, pause, pause, plain, ...), 7 repeats each. Each figure is its best repeat (as `timeit` does: on a
+shared machine, other load only ever slows a run down, so the fastest repeat is the closest to the cost of the work
+itself); the ratio of the medians is printed too.
 
 Two settings:
-- `eval_questions_per_s_ratio` (the headline, target >= 0.9): every batch runs exactly `max_new_tokens`
-  decoding steps for both models (`EvalConfig(stop_at_eos=False)`; replies are still cut at their first
-  EOS). Equal work per step, so the ratio is the cost of the pause machinery: the pause embedding and head,
-  the combined logits, recording P(pause) at every step, building the records.
-- `eval_questions_per_s_ratio_to_eos`: batches stop when their last reply ends. A batch lasts as long as its
-  longest reply, and the pause model's replies are longer by the pauses it writes (and, half-trained, by
-  how it continues after one), so this ratio also measures how much longer the pause model writes.
+- `eval_questions_per_s_ratio` (target >= 0.9): every reply runs exactly `max_new_tokens` decoding steps for both
+  models (`EvalConfig(stop_at_eos=False)`; replies are still cut at their first EOS). Equal work per step, so the ratio
+  is the cost of the pause machinery: the pause embedding and head, the combined logits, P(pause) at every step.
+- `..._to_eos` (the headline): replies end at EOS. The evaluator now refills the batch as replies end; before, a batch
+  lasted as long as its longest reply (`..._before`; `eval_speedup_*_to_eos` = now / before). The pause model writes
+  more tokens than the plain one (its pauses, and what the LM, never trained with pauses, writes after one), so the
+  questions/s ratio is bounded by the ratio of generated tokens; `eval_tokens_per_s_ratio_to_eos` is the evaluator's
+  own efficiency (generated tokens, EOS included, per second).
+- `eval_same_replies_as_before`: 1 when both paths give the same greedy replies (ids and finished) for every question.
 
 Knobs (environment): BENCH_EVAL_THREADS (default 1), BENCH_EVAL_QUESTIONS (64), BENCH_EVAL_NEW_TOKENS (96),
 BENCH_EVAL_REPEATS (7), BENCH_EVAL_TRAIN_STEPS (150).
 """
-import os, statistics, sys, tempfile, time
+import copy, os, statistics, sys, tempfile, time
 import torch
 
 THREADS = int(os.environ.get("BENCH_EVAL_THREADS", 1))
@@ -31,6 +34,7 @@ torch.set_num_threads(THREADS)
 
 from pause_nb.data import format_prompt, write_synthetic_gsm8k, SyntheticConfig, load_gsm8k, train_tokenizer, gsm8k_texts
 from pause_nb.evaluate import evaluate, EvalConfig
+from eval_before import before_path
 try:
     from pause_nb.model import tiny_causal_lm, make_pause_model
 except ImportError as e:
@@ -50,25 +54,39 @@ for _ in range(TRAIN_STEPS):
     plain(**enc, labels=enc["input_ids"].masked_fill(enc["attention_mask"] == 0, -100)).loss.backward(); opt.step(); opt.zero_grad()
 train_s = time.perf_counter() - t0
 plain.eval()
-pause = make_pause_model(plain, tok).eval()
-def run(model, cfg):
-    t0 = time.perf_counter(); recs, m = evaluate(model, tok, test, cfg); dt = time.perf_counter() - t0
-    return len(recs) / dt, m
+plain_tok = tok
+tok = copy.deepcopy(plain_tok)
+pause = make_pause_model(plain, tok, head_init="p").eval()
+MODELS = {"plain": (plain, plain_tok), "pause": (pause, tok)}
 
-def compare(cfg):
-    "Best and median questions/s of each model over interleaved repeats, and the last metrics of each."
-    run(plain, cfg); run(pause, cfg)   # warm-up
-    qps, metrics = {"plain": [], "pause": []}, {}
+def run(name, cfg, before=False):
+    "Questions/s and (records, metrics) of one evaluation of model `name`."
+    model, tk = MODELS[name]
+    t0 = time.perf_counter()
+    if before:
+        with before_path(): recs, m = evaluate(model, tk, test, cfg)
+    else: recs, m = evaluate(model, tk, test, cfg)
+    dt = time.perf_counter() - t0
+    return len(recs) / dt, (recs, m, dt)
+
+def compare(cfg, paths=(False,)):
+    "Best and median questions/s of each model (and path) over interleaved repeats, and the last output of each."
+    keys = [(name, b) for b in paths for name in ("plain", "pause")]
+    for k in keys: run(k[0], cfg, k[1])   # warm-up
+    qps, last = {k: [] for k in keys}, {}
     for i in range(REPEATS):
-        for name in (("plain", "pause") if i % 2 == 0 else ("pause", "plain")):
-            q, metrics[name] = run(plain if name == "plain" else pause, cfg)
-            qps[name].append(q)
+        for k in (keys if i % 2 == 0 else keys[::-1]):
+            q, last[k] = run(k[0], cfg, k[1]); qps[k].append(q)
     best = {k: max(v) for k, v in qps.items()}
     median = {k: statistics.median(v) for k, v in qps.items()}
-    return best | {"ratio": best["pause"] / best["plain"], "median_ratio": median["pause"] / median["plain"]}, metrics
+    return best, median, last
 
-fixed, fixed_m = compare(EvalConfig(batch_size=32, max_new_tokens=NEW, stop_at_eos=False, progress=False))
-to_eos, eos_m = compare(EvalConfig(batch_size=32, max_new_tokens=NEW, progress=False))
+def tokens(recs): return sum(r["n_tokens"] + r["finished"] for r in recs)   # generated tokens, EOS included
+
+to_eos, eos_med, eos_last = compare(EvalConfig(batch_size=32, max_new_tokens=NEW, progress=False), paths=(False, True))
+fixed, fixed_med, _ = compare(EvalConfig(batch_size=32, max_new_tokens=NEW, stop_at_eos=False, progress=False))
+same = all([(r["token_ids"], r["finished"]) for r in eos_last[(n, False)][0]] == [(r["token_ids"], r["finished"]) for r in eos_last[(n, True)][0]]
+           for n in ("plain", "pause"))
 print(f"eval_threads: {THREADS}")
 print(f"eval_questions: {N_Q}")
 print(f"eval_batch_size: 32")
@@ -76,14 +94,24 @@ print(f"eval_max_new_tokens: {NEW}")
 print(f"eval_plain_params: {sum(p.numel() for p in plain.parameters())}")
 print(f"eval_train_seconds: {train_s:.1f}")
 for name in ("plain", "pause"):
-    print(f"eval_{name}_avg_reply_tokens: {eos_m[name]['avg_reply_tokens']:.1f}")
-    print(f"eval_{name}_avg_pauses_per_reply: {eos_m[name]['avg_pauses_per_reply']:.2f}")
-    print(f"eval_{name}_test_accuracy: {eos_m[name]['test_accuracy']:.3f}")
-print(f"eval_questions_per_s_plain_to_eos: {to_eos['plain']:.2f}")
-print(f"eval_questions_per_s_pause_to_eos: {to_eos['pause']:.2f}")
-print(f"eval_questions_per_s_ratio_to_eos: {to_eos['ratio']:.3f}")
-print(f"eval_questions_per_s_ratio_to_eos_median: {to_eos['median_ratio']:.3f}")
-print(f"eval_questions_per_s_plain: {fixed['plain']:.2f}")
-print(f"eval_questions_per_s_pause: {fixed['pause']:.2f}")
-print(f"eval_questions_per_s_ratio_median: {fixed['median_ratio']:.3f}")
-print(f"eval_questions_per_s_ratio: {fixed['ratio']:.3f}")
+    recs, m, _ = eos_last[(name, False)]
+    print(f"eval_{name}_avg_reply_tokens: {m['avg_reply_tokens']:.1f}")
+    print(f"eval_{name}_unfinished_replies: {sum(not r['finished'] for r in recs)}")
+    print(f"eval_{name}_avg_pauses_per_reply: {m['avg_pauses_per_reply']:.2f}")
+    print(f"eval_{name}_test_accuracy: {m['test_accuracy']:.3f}")
+print(f"eval_same_replies_as_before: {int(same)}")
+for name in ("plain", "pause"):
+    print(f"eval_questions_per_s_{name}_to_eos: {to_eos[(name, False)]:.2f}")
+    print(f"eval_questions_per_s_{name}_to_eos_before: {to_eos[(name, True)]:.2f}")
+    print(f"eval_speedup_{name}_to_eos: {to_eos[(name, False)] / to_eos[(name, True)]:.3f}")
+print(f"eval_questions_per_s_ratio_to_eos: {to_eos[('pause', False)] / to_eos[('plain', False)]:.3f}")
+print(f"eval_questions_per_s_ratio_to_eos_median: {eos_med[('pause', False)] / eos_med[('plain', False)]:.3f}")
+print(f"eval_questions_per_s_ratio_to_eos_before: {to_eos[('pause', True)] / to_eos[('plain', True)]:.3f}")
+tps = {n: tokens(eos_last[(n, False)][0]) * to_eos[(n, False)] / N_Q for n in ("plain", "pause")}
+print(f"eval_tokens_per_s_plain_to_eos: {tps['plain']:.0f}")
+print(f"eval_tokens_per_s_pause_to_eos: {tps['pause']:.0f}")
+print(f"eval_tokens_per_s_ratio_to_eos: {tps['pause'] / tps['plain']:.3f}")
+print(f"eval_questions_per_s_plain: {fixed[('plain', False)]:.2f}")
+print(f"eval_questions_per_s_pause: {fixed[('pause', False)]:.2f}")
+print(f"eval_questions_per_s_ratio_median: {fixed_med[('pause', False)] / fixed_med[('plain', False)]:.3f}")
+print(f"eval_questions_per_s_ratio: {fixed[('pause', False)] / fixed[('plain', False)]:.3f}")

@@ -4,11 +4,12 @@
 
 # %% ../nbs/01_inject.ipynb #d4f9eade
 from __future__ import annotations
-import argparse, hashlib, json, shutil, sys, time
+import argparse, hashlib, itertools, json, re, shutil, sys, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from datasets import Dataset, DatasetDict
 from tqdm.auto import tqdm
 
@@ -20,13 +21,62 @@ __all__ = ['MODES', 'MARKER', 'token_ends', 'insert_pauses', 'InjectConfig', 'sa
            'check_injection', 'parse_args', 'main']
 
 # %% ../nbs/01_inject.ipynb #e33ab2c0
+def _encoded_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
+    "Per text, its token ends from the tokenizer's own offsets."
+    encs = tokenizer.backend_tokenizer.encode_batch(list(texts), add_special_tokens=False)   # Rust, both cores
+    return [np.maximum.accumulate(np.array([e for _, e in enc.offsets], dtype=np.int64)) if enc.offsets else np.zeros(0, np.int64)
+            for enc in encs]
+
+# %% ../nbs/01_inject.ipynb #192b61fe
+_GPT2_ASCII = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+""")
+_SHORTCUT_TEXT = re.compile(r"[\t\n\x0b\x0c\r -~]*")   # printable ASCII and the whitespace both regex engines call whitespace
+_BYTE_CHARS = str.maketrans({b: chr(256 + b) for b in range(33)} | {127: chr(289)})   # GPT-2's byte -> character map, on ASCII
+
+def _byte_level_bpe(tokenizer) -> bool:
+    "Whether `tokenizer` is a GPT-2-style byte-level BPE (no normalizer, `ByteLevel` with its regex, a plain BPE)."
+    from tokenizers import models, pre_tokenizers
+    bt = tokenizer.backend_tokenizer
+    pre, bpe = bt.pre_tokenizer, bt.model
+    return (bt.normalizer is None and isinstance(pre, pre_tokenizers.ByteLevel) and pre.use_regex and not pre.add_prefix_space
+            and isinstance(bpe, models.BPE) and bpe.dropout is None and not bpe.continuing_subword_prefix and not bpe.end_of_word_suffix)
+
+def _shortcut_ok(text: str, added: list[str]) -> bool:
+    "Whether `text` can take the byte-level shortcut: printable ASCII, no added token (those are split off first)."
+    return _SHORTCUT_TEXT.fullmatch(text) is not None and not any(a in text for a in added)
+
+# %% ../nbs/01_inject.ipynb #eb50f1c4
+def _byte_level_ends(texts: list[str], bpe) -> list[np.ndarray]:
+    "Per (printable ASCII) text, its token ends: regex words, each distinct word through the BPE model `bpe` once."
+    words = [_GPT2_ASCII.findall(t) for t in texts]
+    n_words = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    code, distinct = pd.factorize(np.array(list(itertools.chain.from_iterable(words)), dtype=object))
+    pieces = [[len(t.value) for t in bpe.tokenize(w.translate(_BYTE_CHARS))] for w in distinct]   # token lengths of each word
+    n_tok = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    inner = np.fromiter(itertools.chain.from_iterable(itertools.accumulate(p) for p in pieces), dtype=np.int64, count=int(n_tok.sum()))
+    first = np.cumsum(n_tok) - n_tok                                  # where each distinct word's ends start in `inner`
+    wlen = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))[code]
+    text = np.repeat(np.arange(len(texts)), n_words)                  # each word's text
+    tlen = np.bincount(text, weights=wlen, minlength=len(texts)).astype(np.int64)
+    start = np.cumsum(wlen) - wlen - np.repeat(np.cumsum(tlen) - tlen, n_words)   # each word's offset in its text
+    cnt = n_tok[code]
+    word = np.repeat(np.arange(len(code)), cnt)                       # each token's word
+    j = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)          # its place in its word
+    ends = start[word] + inner[first[code][word] + j]
+    return np.split(ends, np.cumsum(np.bincount(text, weights=cnt, minlength=len(texts)).astype(np.int64))[:-1])
+
 def token_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
     "Per text, the character offset at which each of its tokens ends."
     if not getattr(tokenizer, "is_fast", False):
         raise ValueError(f"{type(tokenizer).__name__} is not a fast tokenizer: the injector needs character offsets")
-    encs = tokenizer.backend_tokenizer.encode_batch(list(texts), add_special_tokens=False)   # Rust, no Python conversion
-    return [np.maximum.accumulate(np.array([e for _, e in enc.offsets], dtype=np.int64)) if enc.offsets else np.zeros(0, np.int64)
-            for enc in encs]
+    texts = list(texts)
+    added = list(tokenizer.get_added_vocab())
+    short = [_shortcut_ok(t, added) for t in texts] if _byte_level_bpe(tokenizer) else [False] * len(texts)
+    out = [None] * len(texts)
+    for flag, fn in ((True, lambda ts: _byte_level_ends(ts, tokenizer.backend_tokenizer.model)), (False, lambda ts: _encoded_ends(ts, tokenizer))):
+        idx = [i for i, s in enumerate(short) if s == flag]
+        if idx:
+            for i, e in zip(idx, fn([texts[i] for i in idx])): out[i] = e
+    return out
 
 # %% ../nbs/01_inject.ipynb #de81a4ef
 def insert_pauses(text: str, offsets, counts=None, pause_token: str = PAUSE_TOKEN) -> str:
