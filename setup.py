@@ -37,6 +37,7 @@ setuptools.setup(
     url=cfg.get('git_url') or None,      # empty until the repository is public (see settings.ini)
     packages=setuptools.find_packages(include=['pause_nb', 'pause_nb.*']),
     include_package_data=True,
+    package_data={'pause_nb': ['templates/*.ipynb']},   # pause_nb/templates links to nbs/templates: the runner's templates ship in the wheel
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     dependency_links=cfg.get('dep_links', '').split(),

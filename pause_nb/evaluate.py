@@ -141,9 +141,14 @@ def write_predictions(records: list[dict], path: str|Path) -> Path:
     "Write `records` as JSON Lines to `path`, atomically."
     return atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
+def _record(line: str, where: str) -> dict:
+    "One JSON Lines record, or an error naming `where` (file:line)."
+    try: return json.loads(line)
+    except json.JSONDecodeError as e: raise ValueError(f"{where}: not a JSON record ({e.msg} at column {e.colno}); a truncated or damaged file?") from None
+
 def read_predictions(path: str|Path) -> list[dict]:
-    "The records of a prediction file."
-    with open(path, encoding="utf-8") as f: return [json.loads(l) for l in f if l.strip()]
+    "The records of a prediction file (an error names the file and its 1-based line)."
+    with open(path, encoding="utf-8") as f: return [_record(l, f"{path}:{i}") for i, l in enumerate(f, 1) if l.strip()]
 
 # %% ../nbs/04_evaluate.ipynb #fd86c81c
 @dataclass(frozen=True)

@@ -193,6 +193,7 @@ def check_stage1_dir(path: str|Path, stage1: str) -> Path:
     d = Path(path); run = d.parent if d.name == "model" else d
     if not run.is_dir(): raise FileNotFoundError(f"--stage1 {stage1}={path}: no such folder")
     if not (run/"model"/"config.json").exists(): raise FileNotFoundError(f"--stage1 {stage1}={path}: no saved model ({run/'model'/'config.json'} missing)")
+    if not (run/"model"/"tokenizer_config.json").exists(): raise FileNotFoundError(f"--stage1 {stage1}={path}: no saved tokenizer in {run/'model'}")
     if not (run/"metrics.json").exists(): raise FileNotFoundError(f"--stage1 {stage1}={path}: unfinished Stage 1 run (no metrics.json)")
     cfg = json.loads((run/"config.json").read_text()) if (run/"config.json").exists() else {}
     name = cfg.get("variant", {}).get("name")

@@ -158,6 +158,28 @@ def case_runner_children_die_with_it(tmp_path):
     for pid in left: os.kill(pid, signal.SIGKILL)
     assert not left, f"still running after the runner died: {left}"
 
+def case_truncated_predictions_file(tmp_path):
+    from pause_nb.evaluate import read_predictions
+    p = tmp_path / "predictions-seed.jsonl"; p.write_text('{"index": 0}\n{"index": 1, "compl')
+    with pytest.raises(ValueError, match=f"{p}:2: not a JSON record"): read_predictions(p)
+
+def case_stage1_folder_without_tokenizer(tmp_path):
+    from pause_nb.pipeline import check_stage1_dir
+    run = tmp_path / "s1"; (run / "model").mkdir(parents=True); (run / "model" / "config.json").write_text("{}")
+    (run / "metrics.json").write_text("{}"); (run / "config.json").write_text('{"variant": {"name": "warmup_tinyllama_pause_kl_true"}}')
+    with pytest.raises(FileNotFoundError, match="no saved tokenizer"): check_stage1_dir(run, "warmup_tinyllama_pause_kl_true")
+
+def case_tokenizer_larger_than_model(tmp_path):
+    import torch
+    from pause_nb.data import format_prompt, train_tokenizer
+    from pause_nb.evaluate import EvalConfig, generate_replies
+    from pause_nb.model import tiny_causal_lm
+    big = train_tokenizer([format_prompt(f"How many apples {i}?") + f" {i * 7} apples #### {i}" for i in range(200)], 400)
+    small = train_tokenizer([format_prompt("How many?") + " 3 #### 3"], 40)
+    model = tiny_causal_lm(small, hidden_size=16, num_layers=1)
+    with pytest.raises(ValueError, match="has 400 tokens .* embeds only"):
+        generate_replies(model, big, [f"How many apples {i}?" for i in range(150, 160)], EvalConfig(max_new_tokens=2, progress=False))
+
 CASES = {n.removeprefix("case_"): f for n, f in sorted(globals().items()) if n.startswith("case_")}
 
 @pytest.mark.parametrize("case", list(CASES))
