@@ -159,7 +159,7 @@ def inject_texts(texts: list[str], cfg: InjectConfig, tokenizer=None, progress: 
         ends = token_ends(texts, tokenizer)
         plans = sample_pause_offsets(ends, cfg, rng)
     out, n_pauses = [], []
-    for t, plan in zip(texts, tqdm(plans, desc="injecting", disable=not progress, unit="row")):
+    for plan, t in zip(tqdm(plans, desc="injecting", disable=not progress, unit="row"), texts):   # the bar first: it sees its end
         for offs in plan:
             out.append(_join_at(t, offs)); n_pauses.append(len(offs))
     return out, n_pauses
