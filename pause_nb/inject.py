@@ -17,8 +17,8 @@ from .data import PAUSE_TOKEN, load_gsm8k, strip_pauses, extract_answer, add_pau
 
 # %% auto #0
 __all__ = ['MODES', 'MARKER', 'token_ends', 'insert_pauses', 'InjectConfig', 'sample_pause_offsets', 'pattern_offsets',
-           'inject_texts', 'inject_dataset', 'injection_stats', 'check_output_dir', 'save_injected', 'inject_gsm8k',
-           'check_injection', 'parse_args', 'main']
+           'inject_texts', 'inject_dataset', 'injection_stats', 'check_output_dir', 'dataset_card', 'save_injected',
+           'inject_gsm8k', 'check_injection', 'parse_args', 'main']
 
 # %% ../nbs/01_inject.ipynb #e33ab2c0
 def _encoded_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
@@ -217,8 +217,18 @@ def check_output_dir(out_dir: str|Path, source: str|Path|None = None, overwrite:
         raise ValueError(f"{out_dir}: exists and was not written by the pause_nb injector; refusing to replace it (choose a new folder)")
     if not overwrite: raise ValueError(f"{out_dir}: holds an earlier injection; pass --overwrite (overwrite=True) to replace it")
 
+def dataset_card(ds: DatasetDict, metadata: dict) -> str:
+    "A dataset card (the Hub's README.md) for an injected data set: what it is, how it was made, its statistics."
+    rows = "\n".join(f"| {name} | {len(split):,} |" for name, split in ds.items())
+    return (f"---\npretty_name: GSM8K with pause tokens\ntags: [gsm8k, pause-tokens, pause_nb]\n---\n\n# GSM8K with injected pause tokens\n\n"
+            f"Written by `pause_nb.inject`: after every answer token a pause is inserted with probability p, k samples per "
+            f"question; the test split, if present, is left clean. Files: `<split>.json` (JSON Lines), `dataset/` "
+            f"(`datasets.load_from_disk`), `metadata.json` (everything below, machine-readable).\n\n"
+            f"| split | rows |\n|---|---|\n{rows}\n\n## Configuration and statistics\n\n```json\n"
+            f"{json.dumps(metadata, indent=2, sort_keys=True, default=str)}\n```\n")
+
 def save_injected(ds: DatasetDict, out_dir: str|Path, metadata: dict, overwrite: bool = False) -> Path:
-    "Write `ds` (JSON lines per split and `save_to_disk` under `dataset/`) and `metadata.json` into `out_dir`, atomically."
+    "Write `ds` (JSON lines per split and `save_to_disk` under `dataset/`), `metadata.json` and a dataset card into `out_dir`, atomically."
     check_output_dir(out_dir, overwrite=overwrite)
     target = Path(out_dir); tmp = temp_dir_beside(target)
     try:
@@ -231,6 +241,7 @@ def save_injected(ds: DatasetDict, out_dir: str|Path, metadata: dict, overwrite:
             stamped[name] = Dataset(split.data, info=split.info.copy(), split=split.split, indices_table=split._indices, fingerprint=fp)
         DatasetDict(stamped).save_to_disk(str(tmp/"dataset"))
         (tmp/"metadata.json").write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        (tmp/"README.md").write_text(dataset_card(ds, metadata), encoding="utf-8")
         _replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
