@@ -133,6 +133,7 @@ def test_stage2_rows_chain_from_the_runs_stage1_rows(tmp_path, env):
 def test_stage2_rejects_bad_stage1_folders(tmp_path, env):
     "A misspelt Stage 1 name, a missing `=`, or an unfinished folder is an error before anything runs."
     half = tmp_path / "half"; (half / "model").mkdir(parents=True); (half / "model" / "config.json").write_text("{}")
+    (half / "model" / "tokenizer_config.json").write_text("{}")
     for arg, msg in ((f"warmup_tinyllama_pause_kl_tru={half}", "not a Stage 1 row the selected Stage 2 rows start from"),
                      (str(half), "expected STAGE1_ROW=DIR"), (f"{A}={half}", "unfinished Stage 1 run")):
         r = subprocess.run([sys.executable, "-m", "pause_nb.rl", "run", "--variants", "pause_grpo_t1", "--out-root", str(tmp_path / "out"),
