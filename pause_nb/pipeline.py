@@ -69,19 +69,22 @@ def build_model(cfg: dict, assets: dict):
 class RunFailed(RuntimeError):
     "A run that finished its code but not its job: diverged, did not train, or replied nothing."
 
+def _diverged(log: dict, keys=("loss",)) -> bool:
+    "Whether a log row holds a non-finite value under a key ending in one of `keys`."
+    return any(k.endswith(keys) and isinstance(v, float) and not math.isfinite(v) for k, v in log.items())
+
 def _stop_on_non_finite():
     "A trainer callback that stops training at the first logged non-finite loss."
     from transformers import TrainerCallback
     class StopOnNonFinite(TrainerCallback):
         def on_log(self, args, state, control, logs=None, **kw):
-            bad = {k: v for k, v in (logs or {}).items() if k.endswith("loss") and isinstance(v, float) and not math.isfinite(v)}
-            if bad: control.should_training_stop = True
+            if _diverged(logs or {}): control.should_training_stop = True
     return StopOnNonFinite()
 
 def check_training(hist: list[dict], steps: int, where: str) -> None:
     "Raise `RunFailed` naming `where` if training took no step or logged a non-finite loss."
     if steps == 0: raise RunFailed(f"{where}: no optimizer step was taken (epochs = 0? no training rows?)")
-    bad = next((h for h in hist if any(k.endswith("loss") and isinstance(v, float) and not math.isfinite(v) for k, v in h.items())), None)
+    bad = next((h for h in hist if _diverged(h)), None)
     if bad: raise RunFailed(f"{where}: training diverged at step {bad.get('step')}: {bad} — lower the learning rate")
 
 def truncation_report(tokenizer, rows: Dataset, max_length: int, where: str) -> dict:
@@ -103,7 +106,7 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: dict, out: str|Path)
     evals = ("steps" if p["eval_steps"] else "epoch") if "validation" in data else "no"
     conf = sft_config(p, cfg["seed"], v["epochs"], lr, str(Path(out)/"checkpoints"), eval_strategy=evals,
                       pause_loss=v["pause_loss"] or "one_hot", pause_loss_reduction=v["reduction"], pause_probability=p["pause_p"])
-    lengths = truncation_report(tokenizer, data["train"], p["max_length"], f"{out}")
+    lengths = truncation_report(tokenizer, data["train"], p["max_length"], str(out))
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
     t0 = time.time()
     tr = train_sft(model, tokenizer, data["train"], data.get("validation"), conf, train=False)
@@ -113,7 +116,7 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: dict, out: str|Path)
     if tr.is_world_process_zero():   # one writer under `accelerate launch`
         shutil.rmtree(Path(out)/"checkpoints", ignore_errors=True)
         write_json_atomic(Path(out)/"train_log.json", hist)
-    check_training(hist, tr.state.global_step, f"{out}")
+    check_training(hist, tr.state.global_step, str(out))
     last = lambda k: next((h[k] for h in reversed(hist) if k in h), None)
     first = lambda k: next((h[k] for h in hist if k in h), None)
     return {"train_steps": tr.state.global_step, "train_seconds": time.time() - t0, "train_samples": len(data["train"]), **lengths,
@@ -237,7 +240,7 @@ def run_rl(model, tokenizer, cfg: dict, data: dict, out: str|Path|None = None, l
     if cfg["variant"]["algorithm"] == "grpo": history = train_grpo(model, tokenizer, data["train"], PauseGRPOConfig(**a), data["curve"], log=log)
     else: history = train_star(model, tokenizer, data["train"], StarConfig(**a), data["curve"], log=log)
     if out is not None: write_json_atomic(Path(out)/"history.json", history)
-    bad = next((h for h in history for k in ("loss", "sft_loss", "kl") if isinstance(h.get(k), float) and not math.isfinite(h[k])), None)
+    bad = next((h for h in history if _diverged(h, ("loss", "kl"))), None)
     if bad: raise RunFailed(f"{out}: RL diverged at {bad}")
     return history
 

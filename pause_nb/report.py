@@ -14,8 +14,8 @@ from .variants import VARIANTS, STAGE2_VARIANTS
 # %% auto #0
 __all__ = ['SEED_PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'protocol_metrics', 'load_predictions',
            'over_seeds', 'paired_cell', 'row_difference', 'seed_table', 'accuracy_table', 'facts_table',
-           'report_figures', 'before_metrics', 'before_after', 'stage2_table', 'curve_figure', 'stage2_curves',
-           'md_tables_to_html', 'report_markdown', 'write_report']
+           'report_figures', 'before_after', 'stage2_table', 'curve_figure', 'stage2_curves', 'md_tables_to_html',
+           'report_markdown', 'write_report']
 
 # %% ../nbs/11_report.ipynb #e877f0a8
 def collect_runs(run_dir: str|Path) -> list[dict]:
@@ -36,9 +36,9 @@ def unfinished(run_dir: str|Path) -> list[str]:
     return sorted(f"{p.parent.name}/{p.name}" for p in Path(run_dir).glob("*/seed-*")
                   if p.is_dir() and not (p/"metrics.json").exists() and (any(p.glob("*.ipynb")) or (p/"config.json").exists()))
 
-def protocol_metrics(row: dict, protocol: str, rule: str) -> list[dict]:
-    "The metrics of `row` under `protocol` and answer `rule`, one dict per seed that has them."
-    return [s["metrics"]["protocols"][protocol][rule] for s in row["seeds"].values() if protocol in s["metrics"].get("protocols", {})]
+def protocol_metrics(row: dict, protocol: str, rule: str, part: str = "protocols") -> list[dict]:
+    "The metrics of `row` under `protocol` and answer `rule` (part `before`: a Stage 2 row before RL), one dict per seed that has them."
+    return [s["metrics"][part][protocol][rule] for s in row["seeds"].values() if protocol in s["metrics"].get(part, {})]
 
 _PAIRED = ("index", "question", "correct", "correct_reference", "n_pauses")   # what the paired statistics read of a record
 
@@ -169,10 +169,6 @@ def report_figures(runs: list[dict], diffs: dict) -> dict:
 # %% ../nbs/11_report.ipynb #a9e96531
 _VIEWS = (("seed", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the Stage 2 table shows
 
-def before_metrics(row: dict, protocol: str, rule: str) -> list[dict]:
-    "The metrics of Stage 2 `row` before RL under `protocol` and `rule`, one dict per seed that has them."
-    return [s["metrics"]["before"][protocol][rule] for s in row["seeds"].values() if protocol in s["metrics"].get("before", {})]
-
 def before_after(row: dict, protocol: str, rule: str, key: str|None = None) -> dict|None:
     "The paired difference after − before RL of a Stage 2 row on the same questions (accuracy, or `key`), seeds paired; None without both files."
     after, before = load_predictions(row, protocol), load_predictions(row, protocol, "before-")
@@ -183,7 +179,7 @@ def before_after(row: dict, protocol: str, rule: str, key: str|None = None) -> d
 
 def _then_now(row: dict, protocol: str, rule: str, key: str, digits: int = 3) -> str:
     "'before → after' of a metric over seeds."
-    return f"{over_seeds([m[key] for m in before_metrics(row, protocol, rule)], digits)} → {over_seeds([m[key] for m in protocol_metrics(row, protocol, rule)], digits)}"
+    return f"{over_seeds([m[key] for m in protocol_metrics(row, protocol, rule, 'before')], digits)} → {over_seeds([m[key] for m in protocol_metrics(row, protocol, rule)], digits)}"
 
 def stage2_table(runs: list[dict]) -> tuple[str, dict]:
     "The Stage 2 table: accuracy and pause rate before → after RL with paired CIs, and the difference to the baseline row; (table, differences)."
