@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_experiments.ipynb #8a436b85
 from __future__ import annotations
-import argparse, json, os, subprocess, sys, time
+import argparse, ast, difflib, json, logging, os, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,8 +12,9 @@ from .data import atomic_write
 from .variants import VARIANTS, STAGE2_VARIANTS, PRESETS, select_variants, experiment_config
 
 # %% auto #0
-__all__ = ['project_root', 'template', 'stage_template', 'check_parameters', 'run_notebook', 'parse_seeds', 'prepare_bases',
-           'parse_stage1_dirs', 'say', 'run_experiments', 'main']
+__all__ = ['LOG_LEVELS', 'project_root', 'template', 'stage_template', 'check_parameters', 'check_injected', 'set_log_level',
+           'progress_enabled', 'run_notebook', 'parse_seeds', 'prepare_bases', 'parse_stage1_dirs', 'say',
+           'run_experiments', 'main']
 
 # %% ../nbs/08_experiments.ipynb #d9e59797
 def project_root() -> Path:
@@ -43,9 +44,47 @@ def check_parameters(params: dict, template_path: Path) -> None:
     unknown = sorted(set(params) - set(declared))
     if unknown: raise ValueError(f"{template_path.name}: unknown parameter(s) {unknown}; declared: {sorted(declared)}")
 
+# %% ../nbs/08_experiments.ipynb #889d06dd
+def _assigned(source: str) -> list[str]:
+    "Names a cell's top-level statements assign."
+    return [t.id for node in ast.parse(source).body if isinstance(node, (ast.Assign, ast.AnnAssign))
+            for t in getattr(node, "targets", [getattr(node, "target", None)]) if isinstance(t, ast.Name)]
+
+def check_injected(namespace: dict) -> None:
+    "Raise naming each parameter papermill injected into a template's `namespace` (its `globals()`) that the parameters cell does not declare."
+    declared = set(namespace.get("__annotations__", {}))
+    injected = {n for src in namespace.get("In", []) if src.startswith("# Parameters") for n in _assigned(src)}
+    unknown = sorted(injected - declared)
+    if not unknown: return
+    hints = [f"{n!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(n, declared, 1)) else repr(n) for n in unknown]
+    raise ValueError(f"unknown parameter(s) {', '.join(hints)}: the parameters cell declares {', '.join(sorted(declared))}")
+
+# %% ../nbs/08_experiments.ipynb #89c710f3
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+def set_log_level(level: str = "warning") -> None:
+    "Set the `pause_nb` loggers and transformers' verbosity to `level`; at info and below, training and evaluation draw progress bars."
+    if level not in LOG_LEVELS: raise ValueError(f"log level {level!r}: expected one of {', '.join(LOG_LEVELS)}")
+    from transformers.utils import logging as hf_logging
+    from transformers.utils.import_utils import is_in_notebook
+    logger, n = logging.getLogger("pause_nb"), getattr(logging, level.upper())
+    logger.setLevel(n)
+    if not logger.handlers: logger.addHandler(logging.StreamHandler()); logger.propagate = False   # to stderr, once
+    hf_logging.set_verbosity(n)
+    if n <= logging.INFO and is_in_notebook(): _text_trainer_bars()
+
+def _text_trainer_bars() -> None:
+    "In a kernel the Trainer draws an HTML widget, which papermill cannot stream: use its tqdm callback instead."
+    import transformers.trainer as hf_trainer
+    hf_trainer.DEFAULT_PROGRESS_CALLBACK = hf_trainer.ProgressCallback   # read when a Trainer is built
+
+def progress_enabled() -> bool:
+    "Whether training and evaluation draw progress bars: the `pause_nb` loggers show info."
+    return logging.getLogger("pause_nb").isEnabledFor(logging.INFO)
+
 # %% ../nbs/08_experiments.ipynb #98f1fedd
 def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int = 1, timeout: int|None = None,
-                 verbose: bool = False,   # stream the cells' output (training logs, GRPO steps) to this process's stderr
+                 log_level: str = "warning",   # info and below: stream the cells' output (progress bars, logs, GRPO steps) to stderr
                 ) -> tuple[bool, str]:
     "Execute `template_path` into `out_nb` with `params` through papermill; return (succeeded, error tail)."
     out_nb.parent.mkdir(parents=True, exist_ok=True)
@@ -55,8 +94,10 @@ def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int =
     cmd = [sys.executable, "-m", "papermill", str(template_path), str(out_nb), "-f", str(out_nb.parent/"parameters.json"),
            "-k", "python3", "--cwd", _cwd(), "--no-progress-bar", "--log-level", "ERROR"]
     if timeout: cmd += ["--execution-timeout", str(timeout)]
-    if verbose: cmd = [c for c in cmd if c not in ("--log-level", "ERROR")] + ["--log-output", "--log-level", "INFO"]
-    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=None if verbose else subprocess.PIPE, text=True,
+    stream = log_level in ("debug", "info")
+    if stream:   # papermill logs each output message as a line: one bar update every 2 s, not ten a second
+        cmd = cmd[:-2] + ["--log-output", "--log-level", log_level.upper()]; env["TQDM_MININTERVAL"] = "2"
+    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=None if stream else subprocess.PIPE, text=True,
                        preexec_fn=_die_with_parent, cwd=_cwd())
     return r.returncode == 0, (r.stderr or r.stdout)[-3000:]
 
@@ -80,12 +121,13 @@ def parse_seeds(spec: str|int|list) -> list[int]:
     if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"--seeds {spec!r}: need at least one seed, none repeated")
     return seeds
 
-def _build_assets(cfg: dict) -> str:
-    "Build (or find cached) the shared artifacts of `cfg` in a worker process; the base's path."
+def _build_assets(cfg: dict, log_level: str|None = None) -> str:
+    "Build (or find cached) the shared artifacts of `cfg` in a worker process (at `log_level`); the base's path."
     from pause_nb.assets import prepare_assets
+    if log_level: set_log_level(log_level)
     return prepare_assets(cfg)["base"]
 
-def prepare_bases(cfgs: list[dict], jobs: int = 1, log=print) -> None:
+def prepare_bases(cfgs: list[dict], jobs: int = 1, log=print, log_level: str = "warning") -> None:
     "Build the bases Stage 1 `cfgs` need (one per base kind) before any variant runs, in parallel processes when `jobs` > 1."
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
@@ -96,7 +138,7 @@ def prepare_bases(cfgs: list[dict], jobs: int = 1, log=print) -> None:
     if jobs <= 1 or len(one) == 1:
         for c in one: _build_assets(c)
         return
-    with ProcessPoolExecutor(min(jobs, len(one)), mp_context=get_context("spawn")) as pool: list(pool.map(_build_assets, one))
+    with ProcessPoolExecutor(min(jobs, len(one)), mp_context=get_context("spawn")) as pool: list(pool.map(_build_assets, one, [log_level] * len(one)))
 
 # %% ../nbs/08_experiments.ipynb #b82565e4
 def parse_stage1_dirs(items: list[str]|dict|None, stage2_rows: list) -> dict[str, Path]:
@@ -136,7 +178,7 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
                     timeout: int|None = None,     # per-cell execution timeout (s)
                     template_path: str|Path|None = None,  # replaces the Stage 1 template (tests)
                     stage1_dirs: list[str]|dict|None = None,  # `NAME=DIR`: Stage 1 runs Stage 2 rows start from
-                    verbose: bool = False,        # stream every run's cell output (training and RL progress)
+                    log_level: str = "warning",   # passed to each run; info and below: stream its output with progress bars
                     log=say) -> dict:
     "Run each selected row's template once per seed (resuming finished ones), Stage 1 before Stage 2, then the report; each run's status."
     from filelock import FileLock, Timeout
@@ -150,15 +192,16 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
     tpls = {1: Path(template_path) if template_path else stage_template(1), 2: stage_template(2)}
     def params(v, s, **kw):
         return {"variant": v.name, "preset": preset, "seed": s, "out_dir": str((run_dir/v.name/f"seed-{s}").resolve()),
-                "overrides": json.dumps(overrides or {}), "threads": PRESETS[preset].threads, **kw}
+                "overrides": json.dumps(overrides or {}), "threads": PRESETS[preset].threads, "log_level": log_level, **kw}
+    if log_level not in LOG_LEVELS: raise ValueError(f"log level {log_level!r}: expected one of {', '.join(LOG_LEVELS)}")
     for stage in {v.stage for v in vs}: check_parameters(params(vs[0], seeds[0]) | ({"stage1_dir": ""} if stage == 2 else {}), tpls[stage])
-    prepare_bases([c for c in cfgs.values() if c["stage"] == 1], jobs, log)
+    prepare_bases([c for c in cfgs.values() if c["stage"] == 1], jobs, log, log_level)
     status = {}
     def one(job):
         v, s, extra = job; key, out = f"{v.name}/seed-{s}", run_dir/v.name/f"seed-{s}"
         out.mkdir(parents=True, exist_ok=True)
         try:
-            with FileLock(out/".lock", timeout=0): status[key] = _run_one(tpls[v.stage], out/_NOTEBOOK[v.stage], params(v, s, **extra), key, force, timeout, log, verbose)
+            with FileLock(out/".lock", timeout=0): status[key] = _run_one(tpls[v.stage], out/_NOTEBOOK[v.stage], params(v, s, **extra), key, force, timeout, log, log_level)
         except Timeout: status[key] = "busy"; log(f"{key}: another runner is working in {out}; left alone")
     with ThreadPoolExecutor(max(1, jobs)) as pool: list(pool.map(one, [(v, s, {}) for v in vs for s in seeds if v.stage == 1]))
     stage2 = []
@@ -174,13 +217,13 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
 
 _NOTEBOOK = {1: "experiment.ipynb", 2: "rl_experiment.ipynb"}   # the executed copy in a run folder, by stage
 
-def _run_one(tpl: Path, nb: Path, params: dict, key: str, force: bool, timeout: int|None, log, verbose: bool = False) -> str:
+def _run_one(tpl: Path, nb: Path, params: dict, key: str, force: bool, timeout: int|None, log, log_level: str = "warning") -> str:
     "Run one variant and seed into `nb`'s folder unless finished; its status."
     out = nb.parent
     if (out/"metrics.json").exists() and not force: log(f"{key}: skipped, metrics.json exists"); return "skipped (finished)"
     (out/"metrics.json").unlink(missing_ok=True)        # a forced rerun that fails must not leave the old result counted
     t0 = time.time(); log(f"{key}: running")
-    ok, err = run_notebook(tpl, nb, params, threads=params["threads"], timeout=timeout, verbose=verbose)
+    ok, err = run_notebook(tpl, nb, params, threads=params["threads"], timeout=timeout, log_level=log_level)
     ok = ok and (out/"metrics.json").exists()
     log(f"{key}: {'done' if ok else 'failed'} in {time.time() - t0:.0f}s" + ("" if ok else f" (see {nb})\n{err[-1500:]}"))
     return "done" if ok else "failed"
@@ -201,8 +244,8 @@ def main(argv=None) -> int:
     from pause_nb.report import write_report
     ap = argparse.ArgumentParser(prog="python -m pause_nb.experiments")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("run", "demo"):
-        r = sub.add_parser(name)
+    runs = [sub.add_parser(name) for name in ("run", "demo")]
+    for name, r in zip(("run", "demo"), runs):
         r.add_argument("--preset", default="cpu-tiny", help=f"one of {', '.join(PRESETS)}")
         r.add_argument("--variants", default="all" if name == "run" else "tinyllama",
                        help="names, all (Stage 1), stage2-all, a family (tinyllama, mistral), a group (seed, stage2, ...) or an algorithm")
@@ -213,8 +256,11 @@ def main(argv=None) -> int:
         r.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override preset fields or epochs; Stage 2: grpo={...} star={...} curve_rows=N")
         r.add_argument("--stage1", nargs="*", metavar="STAGE1_ROW=DIR", help="Stage 2 rows start from these finished Stage 1 runs")
         r.add_argument("--out-root", default=None)
-        r.add_argument("-v", "--verbose", action="store_true", help="stream each run's cell output (training losses, RL steps) to stderr")
     one = sub.add_parser("variant", help="run one variant in this process, no papermill (works under `accelerate launch`)")
+    for r in (*runs, one):
+        r.add_argument("--log-level", choices=LOG_LEVELS, default="warning",
+                       help="pause_nb's and transformers' logging; info and below: progress bars (and each run's output streamed)")
+        r.add_argument("-v", "--verbose", dest="log_level", action="store_const", const="info", help="--log-level info")
     one.add_argument("--variant", required=True); one.add_argument("--preset", default="cpu-tiny")
     one.add_argument("--seed", type=int, default=42); one.add_argument("--out-dir", required=True)
     one.add_argument("--set", nargs="*", metavar="KEY=VALUE")
@@ -225,6 +271,7 @@ def main(argv=None) -> int:
     if a.cmd == "list":
         for v in [*VARIANTS.values(), *STAGE2_VARIANTS.values()]: print(f"{v.group:18} {v.name:48} {v.title}")
         print("presets:", ", ".join(PRESETS)); return 0
+    if a.cmd in ("run", "demo", "variant"): set_log_level(a.log_level)
     if a.cmd == "variant":
         from pause_nb.pipeline import run_variant, run_stage2_variant
         cfg = experiment_config(a.variant, a.preset, a.seed, _parse_set(a.set))
@@ -235,7 +282,7 @@ def main(argv=None) -> int:
         try: print(write_report(a.run_dir)["markdown"].read_text()); return 0
         except FileNotFoundError as e: print(f"error: {e}", file=sys.stderr); return 2
     t0 = time.time()
-    try: status = run_experiments(a.preset, a.variants, a.run, a.seeds, _parse_set(a.set), a.force, a.jobs, a.out_root, stage1_dirs=a.stage1, verbose=a.verbose)
+    try: status = run_experiments(a.preset, a.variants, a.run, a.seeds, _parse_set(a.set), a.force, a.jobs, a.out_root, stage1_dirs=a.stage1, log_level=a.log_level)
     except (KeyError, ValueError, FileNotFoundError) as e: print(f"error: {e}", file=sys.stderr); return 2
     run_dir = Path(a.out_root or project_root()/"outputs")/a.run
     if (run_dir/"report.md").exists(): print((run_dir/"report.md").read_text())
