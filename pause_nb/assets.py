@@ -117,6 +117,8 @@ def sft_config(preset: dict, seed: int, epochs: float, lr: float, output_dir: st
     "The trainer configuration for a preset's budget."
     import torch
     from pause_nb.train import PauseSFTConfig
+    from pause_nb.experiments import progress_enabled
+    kw = {"disable_tqdm": not progress_enabled(), **kw}   # the Trainer's tqdm bar at log level info and below
     bf16 = preset["dtype"] == "bfloat16"
     steps = {}
     if preset["eval_steps"] and kw.get("eval_strategy") == "steps":

@@ -136,13 +136,14 @@ def check_replies(records: list[dict], where: str, min_questions: int = 32) -> N
 def evaluate_variant(model, tokenizer, test, cfg: dict, out: str|Path, prompt_suffix: str = "", prefix: str = "") -> tuple[dict, dict]:
     "Replies to the clean test split under each of the preset's protocols (`<prefix>predictions-<protocol>.jsonl`); (records, metrics) by protocol."
     from pause_nb.evaluate import PROTOCOLS, compute_metrics, evaluate, write_predictions
+    from pause_nb.experiments import progress_enabled
     p = cfg["preset"]
     model.eval()
     records, metrics = {}, {}
     for name in p["protocols"]:
         proto, t0 = PROTOCOLS[name], time.time()
         ecfg = proto.eval_config(batch_size=p["eval_batch_size"], max_new_tokens=p["max_new_tokens"], seed=cfg["seed"],
-                                 prompt_suffix=prompt_suffix, progress=False)
+                                 prompt_suffix=prompt_suffix, progress=progress_enabled())   # a bar at log level info and below
         records[name], ours = evaluate(model, tokenizer, test, ecfg)   # its metrics use our answer rule
         path = write_predictions(records[name], Path(out)/f"{prefix}predictions-{name}.jsonl")
         check_replies(records[name], str(path))
