@@ -1,7 +1,7 @@
 """Stage 1 training throughput on the cpu-tiny preset: non-padding tokens per second through `pause_nb.train.train_sft`,
 with length-grouped batches (`PauseSFTConfig`'s default now) and with random ones (transformers' default: `_before`).
 
-The preset's data and model: synthetic GSM8K-format rows (`PRESETS["cpu-tiny"].synthetic`), a byte-level BPE of 1,024
+The preset's data and model: synthetic GSM8K-format rows (`PRESETS["cpu-tiny"].data.synthetic`), a byte-level BPE of 1,024
 tokens trained on them, pauses injected at p = 0.1, and the preset's tiny Llama (hidden 128, 4 layers) as a pause
 model; batch 16, one thread. A run is one epoch over 640 injected samples (40 steps; with 640 rows a mega-batch of
 the length-grouped sampler is 10 batches, so grouping is, if anything, less tight than in a real 5,000-sample
@@ -26,17 +26,17 @@ transformers.utils.logging.disable_progress_bar(); datasets.disable_progress_bar
 REPEATS = int(os.environ.get("BENCH_TRAIN_REPEATS", 2))
 preset = PRESETS["cpu-tiny"]
 d = tempfile.mkdtemp()
-write_synthetic_gsm8k(d, preset.synthetic)
+write_synthetic_gsm8k(d, preset.data.synthetic)
 rows = load_gsm8k(d, "train").shuffle(seed=0).select(range(128))
-tok = train_tokenizer(gsm8k_texts(load_gsm8k(d, "train")), vocab_size=preset.tokenizer_vocab)
-initial = make_pause_model(tiny_causal_lm(tok, **preset.tiny_model), tok)     # adds the pause token to `tok`
-data = inject_dataset(DatasetDict(train=rows), InjectConfig(p=preset.pause_p, k=5, seed=0), tok, clean_splits=())["train"]
+tok = train_tokenizer(gsm8k_texts(load_gsm8k(d, "train")), vocab_size=preset.model.tokenizer_vocab)
+initial = make_pause_model(tiny_causal_lm(tok, **preset.model.tiny_model), tok)     # adds the pause token to `tok`
+data = inject_dataset(DatasetDict(train=rows), InjectConfig(p=preset.data.pause_p, k=5, seed=0), tok, clean_splits=())["train"]
 
 def run(strategy: str) -> dict:
     "Train one epoch from the same initial weights; non-padding tokens, padded tokens and CPU seconds."
     model = copy.deepcopy(initial)
-    cfg = PauseSFTConfig(num_train_epochs=1, per_device_train_batch_size=preset.batch_size, max_length=preset.max_length,
-                         learning_rate=preset.lr, train_sampling_strategy=strategy, logging_steps=1000, seed=0, use_cpu=True,
+    cfg = PauseSFTConfig(num_train_epochs=1, per_device_train_batch_size=preset.train.batch_size, max_length=preset.train.max_length,
+                         learning_rate=preset.train.lr, train_sampling_strategy=strategy, logging_steps=1000, seed=0, use_cpu=True,
                          include_num_input_tokens_seen="non_padding")
     tr = train_sft(model, tok, data, config=cfg, train=False)
     padded = sum(b["attention_mask"].numel() for b in tr.get_train_dataloader())

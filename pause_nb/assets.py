@@ -4,20 +4,22 @@
 
 # %% ../nbs/07_assets.ipynb #7a62f1b4
 from __future__ import annotations
-import hashlib, json, math, os, shutil, time
+import hashlib, json, logging, math, os, shutil, time
+from dataclasses import replace
 from pathlib import Path
 
 from datasets import DatasetDict, load_from_disk
 from filelock import FileLock
 
 from .data import (atomic_write, temp_dir_beside, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts, format_prompt,
-                           find_gsm8k, SyntheticConfig)
+                           find_gsm8k)
 from .inject import InjectConfig, inject_dataset, save_injected, injection_stats
+from .variants import DataSettings, ModelSettings, Preset, RunConfig, TrainSettings, Variant
 
 # %% auto #0
 __all__ = ['BASE_KINDS', 'data_root', 'cache_key', 'cached_dir', 'prepare_source', 'source_fingerprint', 'load_splits',
-           'check_local', 'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'sft_config', 'prepare_base',
-           'base_kind', 'prompt_suffix', 'prepare_assets']
+           'check_local', 'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'showing_progress',
+           'sft_config', 'prepare_base', 'base_kind', 'prompt_suffix', 'prepare_assets']
 
 # %% ../nbs/07_assets.ipynb #94df01eb
 def data_root() -> Path:
@@ -46,16 +48,16 @@ def cached_dir(path: str|Path, build) -> Path:
     return path
 
 # %% ../nbs/07_assets.ipynb #dc9dfd14
-def prepare_source(preset: dict) -> str:
-    "The GSM8K folder or dataset name a preset reads (writing the synthetic data set if needed)."
-    if preset["data"] == "synthetic":
-        syn = SyntheticConfig(**preset["synthetic"]) if isinstance(preset["synthetic"], dict) else preset["synthetic"]
+def prepare_source(data: DataSettings) -> str:
+    "The GSM8K folder or dataset name a preset's data settings read (writing the synthetic data set if needed)."
+    if data.source == "synthetic":
+        syn = data.synthetic
         return str(cached_dir(data_root()/f"synthetic-{cache_key(syn.__dict__)}", lambda t: write_synthetic_gsm8k(t, syn)))
-    if preset["data"] == "gsm8k":
+    if data.source == "gsm8k":
         found = find_gsm8k()
-        if found is None: raise FileNotFoundError("preset data 'gsm8k': no local GSM8K found; set PAUSE_NB_GSM8K or give a folder / dataset name")
+        if found is None: raise FileNotFoundError("preset source 'gsm8k': no local GSM8K found; set PAUSE_NB_GSM8K or give a folder / dataset name")
         return str(found)
-    return preset["data"]
+    return data.source
 
 def source_fingerprint(source: str) -> str:
     "A hash of a local data folder's `.jsonl` contents; a dataset name stands for itself."
@@ -65,12 +67,12 @@ def source_fingerprint(source: str) -> str:
     for f in files: h.update(f.name.encode()); h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
-def load_splits(preset: dict, source: str, seed: int) -> DatasetDict:
-    "Train / validation (seeded split of train) / test, cut to the preset's row limits."
-    ds = split_train_val(load_gsm8k(source, "train"), preset["val_fraction"], seed)
+def load_splits(data: DataSettings, source: str, seed: int) -> DatasetDict:
+    "Train / validation (seeded split of train) / test, cut to the data settings' row limits."
+    ds = split_train_val(load_gsm8k(source, "train"), data.val_fraction, seed)
     ds["test"] = load_gsm8k(source, "test")
     for split, key in (("train", "max_train_rows"), ("validation", "max_eval_rows"), ("test", "max_test_rows")):
-        if preset[key] is not None: ds[split] = ds[split].select(range(min(preset[key], len(ds[split]))))
+        if (n := getattr(data, key)) is not None: ds[split] = ds[split].select(range(min(n, len(ds[split]))))
     return ds
 
 # %% ../nbs/07_assets.ipynb #bd1b37c3
@@ -80,18 +82,18 @@ def check_local(name: str|None, what: str) -> str|None:
         raise FileNotFoundError(f"preset {what} {name!r}: no such folder (a hub name has no leading '/', './' or '~')")
     return name
 
-def prepare_tokenizer(preset: dict, source: str) -> str:
+def prepare_tokenizer(model: ModelSettings, source: str) -> str:
     "Path or name of the preset's tokenizer (training and caching a byte-level BPE when none is named)."
-    if preset["tokenizer"]: return check_local(preset["tokenizer"], "tokenizer")
-    key = cache_key([source_fingerprint(source), preset["tokenizer_vocab"]])
+    if model.tokenizer: return check_local(model.tokenizer, "tokenizer")
+    key = cache_key([source_fingerprint(source), model.tokenizer_vocab])
     return str(cached_dir(data_root()/f"tokenizer-{key}",
-                          lambda t: train_tokenizer(gsm8k_texts(load_gsm8k(source, "train")), preset["tokenizer_vocab"], save_dir=t)))
+                          lambda t: train_tokenizer(gsm8k_texts(load_gsm8k(source, "train")), model.tokenizer_vocab, save_dir=t)))
 
 # %% ../nbs/07_assets.ipynb #ba2d041f
-def prepare_injected(splits: DatasetDict, tokenizer_path: str, preset: dict, seed: int) -> DatasetDict:
+def prepare_injected(splits: DatasetDict, tokenizer_path: str, data: DataSettings, seed: int) -> DatasetDict:
     "Pause-injected train/validation (test clean), built once per (rows, tokenizer, p, k, seed)."
     from transformers import AutoTokenizer
-    cfg = InjectConfig(p=preset["pause_p"], k=preset["pause_k"], seed=seed)
+    cfg = InjectConfig(p=data.pause_p, k=data.pause_k, seed=seed)
     rows_hash = hashlib.sha256(json.dumps({s: splits[s].to_dict() for s in sorted(splits)}, sort_keys=True).encode()).hexdigest()
     key = cache_key([rows_hash, tokenizer_path, cfg.__dict__])
     def build(tmp):
@@ -113,37 +115,39 @@ def write_json_atomic(path: str|Path, obj) -> Path:
     "Write `obj` as strict JSON (non-finite numbers as null) to `path` through a temporary file and a rename."
     return atomic_write(path, json.dumps(_finite(obj), indent=2, default=str, allow_nan=False) + "\n")
 
-def sft_config(preset: dict, seed: int, epochs: float, lr: float, output_dir: str, **kw):
-    "The trainer configuration for a preset's budget."
+def showing_progress() -> bool:
+    "Whether training and evaluation draw progress bars: the `pause_nb` loggers show info (`--log-level info`)."
+    return logging.getLogger("pause_nb").isEnabledFor(logging.INFO)
+
+def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output_dir: str, bf16: bool = False, **kw):
+    "The trainer configuration for a preset's training settings (`bf16`: the model is bfloat16; used on a GPU)."
     import torch
     from pause_nb.train import PauseSFTConfig
-    from pause_nb.experiments import progress_enabled
-    kw = {"disable_tqdm": not progress_enabled(), **kw}   # the Trainer's tqdm bar at log level info and below
-    bf16 = preset["dtype"] == "bfloat16"
     steps = {}
-    if preset["eval_steps"] and kw.get("eval_strategy") == "steps":
-        steps = dict(eval_steps=preset["eval_steps"], save_strategy="steps", save_steps=preset["eval_steps"], save_total_limit=2,
-                     load_best_model_at_end=preset["load_best_model_at_end"], metric_for_best_model="eval_loss")
+    if train.eval_steps and kw.get("eval_strategy") == "steps":
+        steps = dict(eval_steps=train.eval_steps, save_strategy="steps", save_steps=train.eval_steps, save_total_limit=2,
+                     load_best_model_at_end=train.load_best_model_at_end, metric_for_best_model="eval_loss")
     return PauseSFTConfig(output_dir=output_dir, num_train_epochs=epochs, learning_rate=lr, seed=seed, data_seed=seed,
-                          per_device_train_batch_size=preset["batch_size"], per_device_eval_batch_size=preset["batch_size"],
-                          gradient_accumulation_steps=preset["grad_accum"], max_length=preset["max_length"],
-                          lr_scheduler_type=preset["lr_scheduler"], warmup_steps=preset["warmup_ratio"],   # < 1: a ratio
-                          weight_decay=preset["weight_decay"], adam_beta2=preset["adam_beta2"], logging_steps=10,
+                          per_device_train_batch_size=train.batch_size, per_device_eval_batch_size=train.batch_size,
+                          gradient_accumulation_steps=train.grad_accum, max_length=train.max_length,
+                          lr_scheduler_type=train.lr_scheduler, warmup_steps=train.warmup_ratio,   # < 1: a ratio
+                          weight_decay=train.weight_decay, adam_beta2=train.adam_beta2, logging_steps=10,
                           bf16=bf16 and torch.cuda.is_available(), use_cpu=not torch.cuda.is_available(),
-                          dataloader_num_workers=0, **steps, **kw)
+                          dataloader_num_workers=0, disable_tqdm=not showing_progress(), **steps, **kw)
 
 # %% ../nbs/07_assets.ipynb #63287db0
 BASE_KINDS = ("baseline", "pause")
 
-def _pretrain(kind: str, preset: dict, source: str, tokenizer_path: str, tmp: Path, log=print) -> None:
+def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: Path, log=print) -> None:
     "Build the tiny model, pretrain it as a `kind` base into `tmp` (model, tokenizer, `base_info.json`)."
     import torch
     from transformers import AutoTokenizer
     from pause_nb.data import add_pause_token
     from pause_nb.model import tiny_causal_lm
     from pause_nb.train import train_sft
-    tok, seed, epochs = AutoTokenizer.from_pretrained(tokenizer_path), preset["pretrain_seed"], preset["pretrain_epochs"]
-    model = tiny_causal_lm(tok, seed=seed, **preset["tiny_model"])
+    m = preset.model
+    tok, seed, epochs = AutoTokenizer.from_pretrained(tokenizer_path), m.pretrain_seed, m.pretrain_epochs
+    model = tiny_causal_lm(tok, seed=seed, **m.tiny_model)
     info = {"kind": kind, "params": sum(p.numel() for p in model.parameters()), "pretrain_epochs": epochs}
     pause_id = add_pause_token(tok) if kind == "pause" else None
     if pause_id is not None and pause_id >= model.get_input_embeddings().weight.shape[0]:   # one more row (a padded vocabulary has it)
@@ -151,14 +155,15 @@ def _pretrain(kind: str, preset: dict, source: str, tokenizer_path: str, tmp: Pa
             torch.manual_seed(seed); model.resize_token_embeddings(pause_id + 1)   # the same initial weights; the new row is drawn: seed it
     if epochs > 0:
         t0 = time.time(); log(f"pretraining the {kind} base ({info['params']:,} params, {epochs} epochs)")
-        train = split_train_val(load_gsm8k(source, "train"), preset["val_fraction"], seed)["train"]
+        train = split_train_val(load_gsm8k(source, "train"), preset.data.val_fraction, seed)["train"]
         if kind == "pause":          # ⌈epochs⌉ injected samples per question, one pass scaled to the same steps
             k = math.ceil(epochs)
-            train = prepare_injected(DatasetDict(train=train), tokenizer_path, preset | {"pause_k": k}, seed)["train"]
+            train = prepare_injected(DatasetDict(train=train), tokenizer_path, replace(preset.data, pause_k=k), seed)["train"]
             epochs = epochs / k
         threads = torch.get_num_threads()
-        if not torch.cuda.is_available(): torch.set_num_threads(preset["threads"])   # 1 thread degrades gracefully on a busy box
-        conf = sft_config(preset | {"batch_size": preset["pretrain_batch_size"], "grad_accum": 1}, seed, epochs, preset["pretrain_lr"], str(tmp/"checkpoints"))
+        if not torch.cuda.is_available(): torch.set_num_threads(preset.train.threads)   # 1 thread degrades gracefully on a busy box
+        conf = sft_config(replace(preset.train, batch_size=m.pretrain_batch_size, grad_accum=1), seed, epochs, m.pretrain_lr, str(tmp/"checkpoints"),
+                          bf16=m.dtype == "bfloat16")
         try: tr = train_sft(model, tok, train, config=conf,
                             plain_pause_tokens=kind == "pause")
         finally: torch.set_num_threads(threads)
@@ -168,46 +173,47 @@ def _pretrain(kind: str, preset: dict, source: str, tokenizer_path: str, tmp: Pa
     model.save_pretrained(tmp); tok.save_pretrained(tmp)
     write_json_atomic(tmp/"base_info.json", info)
 
-def prepare_base(kind: str, preset: dict, source: str, tokenizer_path: str, log=print) -> tuple[str, str]:
+def prepare_base(kind: str, preset: Preset, source: str, tokenizer_path: str, log=print) -> tuple[str, str]:
     "Path or name of the preset's `kind` base (pretraining a tiny one once if needed) and a note on where it came from."
     if kind not in BASE_KINDS: raise ValueError(f"base kind must be one of {BASE_KINDS}, got {kind!r}")
-    named = check_local(preset["pause_base_model"] if kind == "pause" else preset["base_model"], f"{kind} base model")
+    m, t = preset.model, preset.train
+    named = check_local(m.pause_base_model if kind == "pause" else m.base_model, f"{kind} base model")
     if named: return named, f"{kind} base: {named}"
-    if preset["base_model"]: return preset["base_model"], "no pause_base_model given: pause rows start from the no-pause base_model"
-    key = cache_key([kind, source_fingerprint(source), tokenizer_path, preset["tiny_model"], preset["pretrain_epochs"], preset["pretrain_lr"],
-                     preset["pretrain_seed"], preset["pretrain_batch_size"], preset["max_length"], preset["val_fraction"], preset["lr_scheduler"],
-                     preset["warmup_ratio"], preset["weight_decay"]] + ([preset["pause_p"]] if kind == "pause" else []))
+    if m.base_model: return m.base_model, "no pause_base_model given: pause rows start from the no-pause base_model"
+    key = cache_key([kind, source_fingerprint(source), tokenizer_path, m.tiny_model, m.pretrain_epochs, m.pretrain_lr, m.pretrain_seed,
+                     m.pretrain_batch_size, t.max_length, preset.data.val_fraction, t.lr_scheduler, t.warmup_ratio, t.weight_decay]
+                    + ([preset.data.pause_p] if kind == "pause" else []))
     path = cached_dir(data_root()/f"base-{kind}-{key}", lambda t: _pretrain(kind, preset, source, tokenizer_path, t, log))
     return str(path), f"{kind} base: tiny model pretrained here ({path.name})"
 
 # %% ../nbs/07_assets.ipynb #ed1ad8f2
-def base_kind(variant: dict) -> str:
+def base_kind(variant: Variant) -> str:
     "Which base a variant starts from: its own choice, or (`matched`) the pause base for pause models, else the baseline."
-    return variant["base"] if variant["base"] != "matched" else ("pause" if variant["pause"] else "baseline")
+    return variant.base if variant.base != "matched" else ("pause" if variant.pause else "baseline")
 
-def prompt_suffix(cfg: dict, tokenizer, train_answers: list[str]) -> str:
+def prompt_suffix(cfg: RunConfig, tokenizer, train_answers: list[str]) -> str:
     "The variant's filler appended to prompts: K copies of its `filler`, checked to tokenize as exactly K tokens."
     from pause_nb.inject import token_ends
-    v = cfg["variant"]
-    if not v["filler"]: return ""
-    k = v["filler_count"]
-    if k == "matched": k = max(1, round(cfg["preset"]["pause_p"] * sum(len(e) for e in token_ends(train_answers, tokenizer)) / len(train_answers)))
+    v = cfg.variant
+    if not v.filler: return ""
+    k = v.filler_count
+    if k == "matched": k = max(1, round(cfg.preset.data.pause_p * sum(len(e) for e in token_ends(train_answers, tokenizer)) / len(train_answers)))
     probe = format_prompt("How many?")
-    n = len(tokenizer(probe + v["filler"] * k)["input_ids"]) - len(tokenizer(probe)["input_ids"])
-    if n != k: raise ValueError(f"variant {v['name']!r}: filler {v['filler']!r} × {k} tokenizes as {n} tokens, not {k}; choose another filler")
-    return v["filler"] * k
+    n = len(tokenizer(probe + v.filler * k)["input_ids"]) - len(tokenizer(probe)["input_ids"])
+    if n != k: raise ValueError(f"variant {v.name!r}: filler {v.filler!r} × {k} tokenizes as {n} tokens, not {k}; choose another filler")
+    return v.filler * k
 
-def prepare_assets(cfg: dict, log=print) -> dict:
+def prepare_assets(cfg: RunConfig, log=print) -> dict:
     "What a run starts from: data source, tokenizer, its base model and that base's tokenizer, the prompt suffix (cached)."
     from transformers import AutoTokenizer
-    p = cfg["preset"]
-    source = prepare_source(p)
-    tok = prepare_tokenizer(p, source)
-    kind = base_kind(cfg["variant"])
+    p = cfg.preset
+    source = prepare_source(p.data)
+    tok = prepare_tokenizer(p.model, source)
+    kind = base_kind(cfg.variant)
     base, note = prepare_base(kind, p, source, tok, log)
     base_tok = base if (Path(base)/"tokenizer_config.json").exists() else tok
     suffix = ""
-    if cfg["variant"]["filler"]:
-        suffix = prompt_suffix(cfg, AutoTokenizer.from_pretrained(base_tok), list(load_splits(p, source, cfg["seed"])["train"]["answer"]))
+    if cfg.variant.filler:
+        suffix = prompt_suffix(cfg, AutoTokenizer.from_pretrained(base_tok), list(load_splits(p.data, source, cfg.seed)["train"]["answer"]))
     return {"source": source, "tokenizer": tok, "base": base, "base_kind": kind, "base_note": note, "base_tokenizer": base_tok,
             "prompt_suffix": suffix}

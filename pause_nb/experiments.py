@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .data import atomic_write
-from .variants import VARIANTS, STAGE2_VARIANTS, PRESETS, select_variants, experiment_config
+from .variants import VARIANTS, STAGE2_VARIANTS, PRESETS, RunConfig, Stage2RunConfig, select_variants, experiment_config
 
 # %% auto #0
 __all__ = ['LOG_LEVELS', 'project_root', 'template', 'stage_template', 'check_parameters', 'check_injected', 'set_log_level',
@@ -121,20 +121,20 @@ def parse_seeds(spec: str|int|list) -> list[int]:
     if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"--seeds {spec!r}: need at least one seed, none repeated")
     return seeds
 
-def _build_assets(cfg: dict, log_level: str|None = None) -> str:
+def _build_assets(cfg: RunConfig, log_level: str|None = None) -> str:
     "Build (or find cached) the shared artifacts of `cfg` in a worker process (at `log_level`); the base's path."
     from pause_nb.assets import prepare_assets
     if log_level: set_log_level(log_level)
     return prepare_assets(cfg)["base"]
 
-def prepare_bases(cfgs: list[dict], jobs: int = 1, log=print, log_level: str = "warning") -> None:
+def prepare_bases(cfgs: list[RunConfig], jobs: int = 1, log=print, log_level: str = "warning") -> None:
     "Build the bases Stage 1 `cfgs` need (one per base kind) before any variant runs, in parallel processes when `jobs` > 1."
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
     from pause_nb.assets import base_kind, prepare_source, prepare_tokenizer
-    one = list({base_kind(c["variant"]): c for c in cfgs}.values())
+    one = list({base_kind(c.variant): c for c in cfgs}.values())
     if not one: return
-    prepare_tokenizer(one[0]["preset"], prepare_source(one[0]["preset"]))   # shared by both bases: built once, here
+    prepare_tokenizer(one[0].preset.model, prepare_source(one[0].preset.data))   # shared by both bases: built once, here
     if jobs <= 1 or len(one) == 1:
         for c in one: _build_assets(c)
         return
@@ -153,7 +153,7 @@ def parse_stage1_dirs(items: list[str]|dict|None, stage2_rows: list) -> dict[str
         out[name] = check_stage1_dir(path, name)
     return out
 
-def _stage1_start(v, s: int, cfg: dict, run_dir: Path, named: dict, log) -> Path:
+def _stage1_start(v, s: int, cfg: Stage2RunConfig, run_dir: Path, named: dict, log) -> Path:
     "The model folder Stage 2 row `v` (seed `s`) starts from: named, this run's finished Stage 1 folder, or trained and cached."
     from pause_nb.pipeline import stage1_model_dir
     if v.stage1 in named: return named[v.stage1]
@@ -185,17 +185,17 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
     from pause_nb.evaluate import PROTOCOLS
     vs, seeds = select_variants(variants, with_baselines=True), parse_seeds(seeds)
     cfgs = {(v.name, s): experiment_config(v, preset, s, overrides) for v in vs for s in seeds}   # fail fast on bad names or overrides
-    bad = sorted({p for c in cfgs.values() for p in c["preset"]["protocols"]} - set(PROTOCOLS))
+    bad = sorted({p for c in cfgs.values() for p in c.preset.eval.protocols} - set(PROTOCOLS))
     if bad: raise KeyError(f"unknown protocol(s) {bad}; valid: {', '.join(PROTOCOLS)}")
     named = parse_stage1_dirs(stage1_dirs, [v for v in vs if v.stage == 2])
     run_dir = Path(out_root or project_root()/"outputs")/run
     tpls = {1: Path(template_path) if template_path else stage_template(1), 2: stage_template(2)}
     def params(v, s, **kw):
         return {"variant": v.name, "preset": preset, "seed": s, "out_dir": str((run_dir/v.name/f"seed-{s}").resolve()),
-                "overrides": json.dumps(overrides or {}), "threads": PRESETS[preset].threads, "log_level": log_level, **kw}
+                "overrides": json.dumps(overrides or {}), "threads": cfgs[(v.name, s)].preset.train.threads, "log_level": log_level, **kw}
     if log_level not in LOG_LEVELS: raise ValueError(f"log level {log_level!r}: expected one of {', '.join(LOG_LEVELS)}")
     for stage in {v.stage for v in vs}: check_parameters(params(vs[0], seeds[0]) | ({"stage1_dir": ""} if stage == 2 else {}), tpls[stage])
-    prepare_bases([c for c in cfgs.values() if c["stage"] == 1], jobs, log, log_level)
+    prepare_bases([c for c in cfgs.values() if c.stage == 1], jobs, log, log_level)
     status = {}
     def one(job):
         v, s, extra = job; key, out = f"{v.name}/seed-{s}", run_dir/v.name/f"seed-{s}"
@@ -275,7 +275,7 @@ def main(argv=None) -> int:
     if a.cmd == "variant":
         from pause_nb.pipeline import run_variant, run_stage2_variant
         cfg = experiment_config(a.variant, a.preset, a.seed, _parse_set(a.set))
-        m = run_variant(cfg, a.out_dir) if cfg["stage"] == 1 else run_stage2_variant(cfg, a.out_dir, a.stage1_dir)
+        m = run_variant(cfg, a.out_dir) if cfg.stage == 1 else run_stage2_variant(cfg, a.out_dir, a.stage1_dir)
         if m is not None: print(json.dumps({k: v for k, v in m.items() if not isinstance(v, (dict, list))}, indent=1))
         return 0
     if a.cmd == "report":

@@ -321,7 +321,7 @@ def _resize_token_embeddings(self, new_num_tokens: int|None = None, pad_to_multi
 PauseModelForCausalLM.resize_token_embeddings = _resize_token_embeddings
 
 # %% ../nbs/02_model.ipynb #932056fb
-@dataclass
+@dataclass(frozen=True)
 class TrainableConfig:
     "Which parts of a (pause) model train. Everything not named stays frozen."
     pause_embedding: bool = True    # the pause token's input embedding row
@@ -333,12 +333,23 @@ class TrainableConfig:
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.05
-    lora_target_modules: list[str]|None = None   # module names; None: every linear layer of the body
+    lora_target_modules: tuple[str, ...]|None = None   # module names; None: every linear layer of the body
 
     def __post_init__(self):
         if self.full_model and self.lora: raise ValueError("full_model and lora are exclusive: LoRA trains an adapter on a frozen model")
         if self.lora and self.lora_r < 1: raise ValueError(f"lora_r must be >= 1, got {self.lora_r}")
         if not 0 <= self.lora_dropout < 1: raise ValueError(f"lora_dropout must be in [0, 1), got {self.lora_dropout}")
+        if self.lora_target_modules is not None: object.__setattr__(self, "lora_target_modules", tuple(self.lora_target_modules))
+
+    @property
+    def anything(self) -> bool:
+        "Whether any part trains."
+        return any((self.pause_embedding, self.pause_head, self.lm_head, self.lm_embeddings, self.full_model, self.lora))
+
+    @property
+    def pause_only(self) -> bool:
+        "Whether only pause parts train (the LM frozen, no adapter)."
+        return (self.pause_embedding or self.pause_head) and not (self.lm_head or self.lm_embeddings or self.full_model or self.lora)
 
 # %% ../nbs/02_model.ipynb #27ebb13b
 def _named_parts(model) -> dict[str, nn.Module]:

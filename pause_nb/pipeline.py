@@ -5,15 +5,15 @@
 # %% ../nbs/07_pipeline.ipynb #a4115593
 from __future__ import annotations
 import json, math, shutil, time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from datasets import Dataset, DatasetDict
 
 from .data import to_prompt_completion
 from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_assets, prepare_injected, prepare_source,
-                             sft_config, write_json_atomic)
-from .variants import experiment_config
+                             sft_config, showing_progress, write_json_atomic)
+from .variants import RunConfig, Stage2RunConfig, config_dict, experiment_config, load_config
 
 # %% auto #0
 __all__ = ['template_config', 'variant_data', 'trainable_config', 'build_model', 'RunFailed', 'check_training',
@@ -22,7 +22,7 @@ __all__ = ['template_config', 'variant_data', 'trainable_config', 'build_model',
            'stage2_figures', 'stage2_metrics', 'run_stage2_variant']
 
 # %% ../nbs/07_pipeline.ipynb #1c732f14
-def template_config(variant, preset, seed, overrides) -> dict:
+def template_config(variant, preset, seed, overrides) -> RunConfig|Stage2RunConfig:
     "The run configuration from a template's papermill parameters, each checked for its type (an error names the parameter)."
     for name, x in (("variant", variant), ("preset", preset)):
         if not isinstance(x, str): raise TypeError(f"parameter {name}: expected a name (string), got {x!r}")
@@ -35,34 +35,31 @@ def template_config(variant, preset, seed, overrides) -> dict:
     return experiment_config(variant, preset, seed, overrides)
 
 # %% ../nbs/07_pipeline.ipynb #5d8cc233
-def variant_data(cfg: dict, assets: dict) -> DatasetDict:
+def variant_data(cfg: RunConfig, assets: dict) -> DatasetDict:
     "Train / validation / test of a run: injected or clean train and validation (with the prompt suffix), clean test."
-    splits = load_splits(cfg["preset"], assets["source"], cfg["seed"])
-    data = prepare_injected(splits, assets["tokenizer"], cfg["preset"], cfg["seed"]) if cfg["variant"]["inject"] else splits
+    splits = load_splits(cfg.preset.data, assets["source"], cfg.seed)
+    data = prepare_injected(splits, assets["tokenizer"], cfg.preset.data, cfg.seed) if cfg.variant.inject else splits
     suffix = assets["prompt_suffix"]
     if not suffix: return data
     return DatasetDict({k: ds if k == "test" else ds.map(lambda r: to_prompt_completion(r, suffix), remove_columns=ds.column_names)
                         for k, ds in data.items()})
 
-def trainable_config(cfg: dict):
-    "The model notebook's `TrainableConfig` for a run: the variant's flags, the preset's LoRA sizes."
-    from pause_nb.model import TrainableConfig
-    p = cfg["preset"]
-    targets = p["lora_target_modules"]
-    return TrainableConfig(**cfg["variant"]["trainable"], lora_r=p["lora_r"], lora_alpha=p["lora_alpha"],
-                           lora_target_modules=list(targets) if targets else None)
+def trainable_config(cfg: RunConfig):
+    "The row's `TrainableConfig` with the preset's LoRA sizes."
+    t = cfg.preset.train
+    return replace(cfg.variant.trainable, lora_r=t.lora_r, lora_alpha=t.lora_alpha, lora_target_modules=t.lora_target_modules)
 
-def build_model(cfg: dict, assets: dict):
+def build_model(cfg: RunConfig, assets: dict):
     "The model and tokenizer a variant trains: its base, as a pause model for pause variants, parts unfrozen."
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from pause_nb.model import make_pause_model, apply_trainable
-    v, p = cfg["variant"], cfg["preset"]
+    v, p = cfg.variant, cfg.preset
     tok = AutoTokenizer.from_pretrained(assets["base_tokenizer"])
     if tok.pad_token is None: tok.pad_token = tok.eos_token
-    model = AutoModelForCausalLM.from_pretrained(assets["base"], dtype=getattr(torch, p["dtype"]))
+    model = AutoModelForCausalLM.from_pretrained(assets["base"], dtype=getattr(torch, p.model.dtype))
     if torch.cuda.is_available(): model = model.to("cuda")
-    if v["pause"]: model = make_pause_model(model, tok, detach_pause_head=v["detach"], head_init=v["head_init"], seed=cfg["seed"])
+    if v.pause: model = make_pause_model(model, tok, detach_pause_head=v.detach, head_init=v.head_init, pause_head_init_prob=p.data.pause_p, seed=cfg.seed)
     return apply_trainable(model, trainable_config(cfg)), tok
 
 # %% ../nbs/07_pipeline.ipynb #5135fc29
@@ -97,21 +94,21 @@ def truncation_report(tokenizer, rows: Dataset, max_length: int, where: str) -> 
     if cut: warnings.warn(f"{where}: max_length={max_length} truncates {cut} of {n} training rows (longest {max(lens)} tokens)")
     return {"train_rows_truncated": cut, "train_longest_tokens": max(lens, default=0)}
 
-def train_variant(model, tokenizer, data: DatasetDict, cfg: dict, out: str|Path) -> dict:
+def train_variant(model, tokenizer, data: DatasetDict, cfg: RunConfig, out: str|Path) -> dict:
     "Train `model` as the variant says; save the trainer's log; return step count, time and final losses (`RunFailed` if it did not train)."
     import torch
     from pause_nb.train import train_sft
-    v, p = cfg["variant"], cfg["preset"]
-    lr = p["lora_lr"] if v["trainable"]["lora"] else p["lr"]
-    evals = ("steps" if p["eval_steps"] else "epoch") if "validation" in data else "no"
-    conf = sft_config(p, cfg["seed"], v["epochs"], lr, str(Path(out)/"checkpoints"), eval_strategy=evals,
-                      pause_loss=v["pause_loss"] or "one_hot", pause_loss_reduction=v["reduction"], pause_probability=p["pause_p"])
-    lengths = truncation_report(tokenizer, data["train"], p["max_length"], str(out))
+    v, t = cfg.variant, cfg.preset.train
+    lr = t.lora_lr if v.trainable.lora else t.lr
+    evals = ("steps" if t.eval_steps else "epoch") if "validation" in data else "no"
+    conf = sft_config(t, cfg.seed, v.epochs, lr, str(Path(out)/"checkpoints"), bf16=cfg.preset.model.dtype == "bfloat16", eval_strategy=evals,
+                      pause_loss=v.pause_loss or "one_hot", pause_loss_reduction=v.reduction, pause_p=cfg.preset.data.pause_p)
+    lengths = truncation_report(tokenizer, data["train"], t.max_length, str(out))
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
     t0 = time.time()
     tr = train_sft(model, tokenizer, data["train"], data.get("validation"), conf, train=False)
     tr.add_callback(_stop_on_non_finite())
-    if v["epochs"] > 0: tr.train()
+    if v.epochs > 0: tr.train()
     hist = tr.state.log_history
     if tr.is_world_process_zero():   # one writer under `accelerate launch`
         shutil.rmtree(Path(out)/"checkpoints", ignore_errors=True)
@@ -133,17 +130,16 @@ def check_replies(records: list[dict], where: str, min_questions: int = 32) -> N
     if len({r["completion"] for r in records}) == 1:
         raise RunFailed(f"{where}: every reply is the same text {records[0]['completion'][:80]!r}: the model is degenerate")
 
-def evaluate_variant(model, tokenizer, test, cfg: dict, out: str|Path, prompt_suffix: str = "", prefix: str = "") -> tuple[dict, dict]:
+def evaluate_variant(model, tokenizer, test, cfg: RunConfig|Stage2RunConfig, out: str|Path, prompt_suffix: str = "", prefix: str = "") -> tuple[dict, dict]:
     "Replies to the clean test split under each of the preset's protocols (`<prefix>predictions-<protocol>.jsonl`); (records, metrics) by protocol."
     from pause_nb.evaluate import PROTOCOLS, compute_metrics, evaluate, write_predictions
-    from pause_nb.experiments import progress_enabled
-    p = cfg["preset"]
+    e = cfg.preset.eval
     model.eval()
     records, metrics = {}, {}
-    for name in p["protocols"]:
+    for name in e.protocols:
         proto, t0 = PROTOCOLS[name], time.time()
-        ecfg = proto.eval_config(batch_size=p["eval_batch_size"], max_new_tokens=p["max_new_tokens"], seed=cfg["seed"],
-                                 prompt_suffix=prompt_suffix, progress=progress_enabled())   # a bar at log level info and below
+        ecfg = proto.eval_config(batch_size=e.eval_batch_size, max_new_tokens=e.max_new_tokens, seed=cfg.seed,
+                                 prompt_suffix=prompt_suffix, progress=showing_progress())
         records[name], ours = evaluate(model, tokenizer, test, ecfg)   # its metrics use our answer rule
         path = write_predictions(records[name], Path(out)/f"{prefix}predictions-{name}.jsonl")
         check_replies(records[name], str(path))
@@ -152,12 +148,12 @@ def evaluate_variant(model, tokenizer, test, cfg: dict, out: str|Path, prompt_su
     return records, metrics
 
 # %% ../nbs/07_pipeline.ipynb #39ce6457
-def variant_figures(records: dict, data: DatasetDict, cfg: dict, out: str|Path) -> dict:
+def variant_figures(records: dict, data: DatasetDict, cfg: RunConfig, out: str|Path) -> dict:
     "The viz notebook's figures for a run (sampled replies if there are some, compared with its injected training data), as offline HTML."
     from pause_nb.viz import report_figures, save_html
     recs = records.get("seed") or next(iter(records.values()))
-    injected = list(data["train"]["answer"][:2000]) if cfg["variant"]["inject"] else None
-    figs = report_figures(recs, injected, cfg["preset"]["pause_p"] if cfg["variant"]["inject"] else None)
+    injected = list(data["train"]["answer"][:2000]) if cfg.variant.inject else None
+    figs = report_figures(recs, injected, cfg.preset.data.pause_p if cfg.variant.inject else None)
     (Path(out)/"figures").mkdir(parents=True, exist_ok=True)
     for name, fig in figs.items(): save_html(fig, Path(out)/"figures"/f"{name}.html")
     return figs
@@ -168,14 +164,14 @@ def save_model(model, tokenizer, path: str|Path) -> Path:
     return save_pause_model(model, path, tokenizer)
 
 # %% ../nbs/07_pipeline.ipynb #d9670676
-def run_variant(cfg: dict, out: str|Path, log=print) -> dict|None:
+def run_variant(cfg: RunConfig, out: str|Path, log=print) -> dict|None:
     "Prepare, train, evaluate and save one run configuration into `out` (`metrics.json` last); returns the metrics."
     from accelerate import PartialState
     out, t0, log = Path(out), time.time(), log or (lambda *a: None)
     assets = prepare_assets(cfg, log=log); data = variant_data(cfg, assets)   # before the process group: one rank builds, under a lock
     state = PartialState()
     model, tok = build_model(cfg, assets)
-    if state.is_main_process: out.mkdir(parents=True, exist_ok=True); write_json_atomic(out/"config.json", cfg)
+    if state.is_main_process: out.mkdir(parents=True, exist_ok=True); write_json_atomic(out/"config.json", config_dict(cfg))
     info = train_variant(model, tok, data, cfg, out) | {"world_size": state.num_processes}
     if not state.is_main_process: return None
     model = getattr(model, "module", model)
@@ -199,58 +195,55 @@ def check_stage1_dir(path: str|Path, stage1: str) -> Path:
     if not (run/"model"/"config.json").exists(): raise FileNotFoundError(f"--stage1 {stage1}={path}: no saved model ({run/'model'/'config.json'} missing)")
     if not (run/"model"/"tokenizer_config.json").exists(): raise FileNotFoundError(f"--stage1 {stage1}={path}: no saved tokenizer in {run/'model'}")
     if not (run/"metrics.json").exists(): raise FileNotFoundError(f"--stage1 {stage1}={path}: unfinished Stage 1 run (no metrics.json)")
-    cfg = json.loads((run/"config.json").read_text()) if (run/"config.json").exists() else {}
-    name = cfg.get("variant", {}).get("name")
+    name = load_config(run/"config.json").variant.name if (run/"config.json").exists() else None
     if name != stage1: raise ValueError(f"--stage1 {stage1}={path}: that folder holds a run of {name!r}, not {stage1!r}")
     return run/"model"
 
-def stage1_model_dir(cfg: dict, stage1_dir: str|Path|None = None, log=print) -> Path:
+def stage1_model_dir(cfg: Stage2RunConfig, stage1_dir: str|Path|None = None, log=print) -> Path:
     "The model folder a Stage 2 run starts from: `stage1_dir` (checked), else its Stage 1 run trained here once and cached."
-    s1 = cfg["stage1"]
-    if stage1_dir: return check_stage1_dir(stage1_dir, s1["variant"]["name"])
+    s1 = cfg.stage1
+    if stage1_dir: return check_stage1_dir(stage1_dir, s1.variant.name)
     def build(tmp):
-        log(f"training the Stage 1 model {s1['variant']['name']} (cached for later Stage 2 runs)")
+        log(f"training the Stage 1 model {s1.variant.name} (cached for later Stage 2 runs)")
         run_variant(s1, tmp, log=log)
-    return cached_dir(data_root()/f"stage1-{cache_key(s1)}", build)/"model"
+    return cached_dir(data_root()/f"stage1-{cache_key(config_dict(s1))}", build)/"model"
 
-def load_stage1(model_dir: str|Path, cfg: dict) -> tuple:
+def load_stage1(model_dir: str|Path, cfg: Stage2RunConfig) -> tuple:
     "The Stage 1 model and tokenizer, with what the Stage 2 row trains unfrozen (every weight, or the pause embedding and head)."
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from pause_nb.model import TrainableConfig, apply_trainable
+    from pause_nb.model import apply_trainable
     tok = AutoTokenizer.from_pretrained(str(model_dir))
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     model = AutoModelForCausalLM.from_pretrained(str(model_dir))
     if torch.cuda.is_available(): model = model.to("cuda")
-    if cfg["variant"]["trainable"] == "pause": return apply_trainable(model, TrainableConfig(pause_embedding=True, pause_head=True)), tok
-    return model.requires_grad_(True), tok
+    return apply_trainable(model, cfg.variant.trainable), tok
 
 # %% ../nbs/07_pipeline.ipynb #ab6d2587
-def stage2_data(cfg: dict) -> dict:
+def stage2_data(cfg: Stage2RunConfig) -> dict:
     "The RL questions (the Stage 1 train split), curve questions and test questions of a run, as lists of rows."
-    s1 = cfg["stage1"]
-    splits = load_splits(s1["preset"], prepare_source(s1["preset"]), s1["seed"])
+    s1 = cfg.stage1
+    splits = load_splits(s1.preset.data, prepare_source(s1.preset.data), s1.seed)
     rows = lambda ds: [{"question": q, "answer": a} for q, a in zip(ds["question"], ds["answer"])]
     test = rows(splits["test"])
-    return {"train": rows(splits["train"]), "curve": test[:cfg["curve_rows"]], "test": test}
+    return {"train": rows(splits["train"]), "curve": test[:cfg.curve_rows], "test": test}
 
-def run_rl(model, tokenizer, cfg: dict, data: dict, out: str|Path|None = None, log=print) -> list[dict]:
+def run_rl(model, tokenizer, cfg: Stage2RunConfig, data: dict, out: str|Path|None = None, log=print) -> list[dict]:
     "Run the row's algorithm on `model` in place; its history (written to `out/history.json`); `RunFailed` if it diverged."
-    from pause_nb.rl import PauseGRPOConfig, StarConfig, train_grpo, train_star
-    a = cfg["algorithm"]
-    if cfg["variant"]["algorithm"] == "grpo": history = train_grpo(model, tokenizer, data["train"], PauseGRPOConfig(**a), data["curve"], log=log)
-    else: history = train_star(model, tokenizer, data["train"], StarConfig(**a), data["curve"], log=log)
+    from pause_nb.rl import train_grpo, train_star
+    train = train_grpo if cfg.variant.algorithm == "grpo" else train_star
+    history = train(model, tokenizer, data["train"], cfg.algorithm, data["curve"], log=log)
     if out is not None: write_json_atomic(Path(out)/"history.json", history)
     bad = next((h for h in history if _diverged(h, ("loss", "kl"))), None)
     if bad: raise RunFailed(f"{out}: RL diverged at {bad}")
     return history
 
 # %% ../nbs/07_pipeline.ipynb #08fa1818
-def stage2_figures(history: list[dict], cfg: dict, out: str|Path) -> dict:
+def stage2_figures(history: list[dict], cfg: Stage2RunConfig, out: str|Path) -> dict:
     "The run's learning curves (the report notebook's `curve_figure`), as offline HTML."
     from pause_nb.report import curve_figure
     from pause_nb.viz import save_html
-    fig = curve_figure({cfg["variant"]["title"]: history}, cfg["variant"]["title"])
+    fig = curve_figure({cfg.variant.title: history}, cfg.variant.title)
     save_html(fig, Path(out)/"figures"/"curves.html")
     return {"curves": fig}
 
@@ -260,10 +253,10 @@ def stage2_metrics(before: dict, after: dict, history: list[dict], rl_seconds: f
     return {"protocols": after, "before": before, "rl_seconds": rl_seconds, "wall_seconds": wall_seconds,
             "rl_steps": last.get("step", last.get("loop")), "final": {k: v for k, v in last.items() if isinstance(v, (int, float))}}
 
-def run_stage2_variant(cfg: dict, out: str|Path, stage1_dir: str|Path|None = None, log=print) -> dict:
+def run_stage2_variant(cfg: Stage2RunConfig, out: str|Path, stage1_dir: str|Path|None = None, log=print) -> dict:
     "Start from the Stage 1 model, evaluate, run RL, evaluate again, save; `metrics.json` last. The Stage 2 template's cells, in one call."
     out, t0 = Path(out), time.time()
-    out.mkdir(parents=True, exist_ok=True); write_json_atomic(out/"config.json", cfg)
+    out.mkdir(parents=True, exist_ok=True); write_json_atomic(out/"config.json", config_dict(cfg))
     model, tok = load_stage1(stage1_model_dir(cfg, stage1_dir, log), cfg)
     data = stage2_data(cfg)
     _, before = evaluate_variant(model, tok, data["test"], cfg, out, prefix="before-")

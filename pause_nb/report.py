@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .data import atomic_write
 from .stats import mean_sd, paired_difference
-from .variants import VARIANTS, STAGE2_VARIANTS
+from .variants import VARIANTS, STAGE2_VARIANTS, config_dict, load_config
 
 # %% auto #0
 __all__ = ['SEED_PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'protocol_metrics', 'load_predictions',
@@ -25,7 +25,7 @@ def collect_runs(run_dir: str|Path) -> list[dict]:
     rows = {}
     for m in sorted(run_dir.glob("*/seed-*/metrics.json")):
         name, seed = m.parent.parent.name, int(m.parent.name.removeprefix("seed-"))
-        cfg = json.loads((m.parent/"config.json").read_text())
+        cfg = config_dict(load_config(m.parent/"config.json"))   # the shape of today, from any pause_nb's config.json
         row = rows.setdefault(name, {"name": name, "title": cfg["variant"]["title"], "variant": cfg["variant"], "preset": cfg["preset"],
                                      "stage": cfg.get("stage", 1), "seeds": {}})
         row["seeds"][seed] = {"dir": m.parent, "metrics": json.loads(m.read_text())}
@@ -188,7 +188,7 @@ def stage2_table(runs: list[dict]) -> tuple[str, dict]:
         v = r["variant"]
         d = diffs[r["name"]] = {**{c: before_after(r, *c) for c in _VIEWS}, "pauses": before_after(r, "seed", "ours", "n_pauses"),
                                 "baseline": row_difference(r, by_name, "seed", "reference")}
-        out.append([r["title"], v["algorithm"], f"{v['temperature']:g}", v["trainable"], f"{v['pause_cost']:g}", str(len(r["seeds"])),
+        out.append([r["title"], v["algorithm"], f"{v['temperature']:g}", "all" if v["trainable"]["full_model"] else "pause", f"{v['pause_cost']:g}", str(len(r["seeds"])),
                     _then_now(r, "seed", "reference", "test_accuracy"), paired_cell(d[_VIEWS[0]]),
                     _then_now(r, "greedy", "ours", "test_accuracy"), paired_cell(d[_VIEWS[1]]),
                     _then_now(r, "seed", "ours", "avg_pauses_per_reply", 2), paired_cell(d["pauses"]), _then_now(r, "seed", "ours", "pause_token_fraction"),

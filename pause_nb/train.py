@@ -50,7 +50,7 @@ def pause_sft_loss(out,                      # a model output (a pause model's c
                    labels: torch.Tensor,     # (B, T) input ids with -100 where there is no loss (prompt, padding)
                    pause_token_id: int|None, # None for a plain model
                    pause_loss: str = "one_hot",         # one of `PAUSE_LOSSES`
-                   pause_probability: float = 0.1,      # p of the `true_prob` losses: the injection probability
+                   pause_p: float = 0.1,                # p of the `true_prob` losses: the injection probability
                    reduction: str = "ours",             # one of `REDUCTIONS`
                    pause_loss_weight: float = 1.0,
                   ) -> SFTLosses:
@@ -62,8 +62,8 @@ def pause_sft_loss(out,                      # a model output (a pause model's c
     lm_sum, n_lm, tl = _lm_nll(out, labels, targets, pause_token_id)
     lm, n_valid = lm_sum / n_lm.clamp(min=1), tl.valid.sum().clamp(min=1)
     if pause_loss == "one_hot": per_pos = tl.pause_bce
-    else: per_pos = bernoulli_kl(exact_pause_target(labels, pause_token_id, pause_probability) if pause_loss == "true_prob_exact"
-                                 else pause_probability, out.pause_logits)
+    else: per_pos = bernoulli_kl(exact_pause_target(labels, pause_token_id, pause_p) if pause_loss == "true_prob_exact"
+                                 else pause_p, out.pause_logits)
     if reduction == "reference" and pause_loss == "one_hot":      # (Σ LM NLL + Σ head NLL) / completion targets
         head_sum = (per_pos * tl.valid).sum()
         return SFTLosses((lm_sum + pause_loss_weight * head_sum) / n_valid, lm, head_sum / n_valid)
@@ -89,7 +89,7 @@ def _lm_nll(out, labels, targets, pause_token_id: int) -> tuple[torch.Tensor, to
 class PauseSFTConfig(SFTConfig):
     "trl's `SFTConfig` plus the pause head's loss."
     pause_loss: str = field(default="one_hot", metadata={"help": f"pause head loss: one of {PAUSE_LOSSES}"})
-    pause_probability: float = field(default=0.1, metadata={"help": "p of the `true_prob` losses: the injection probability (the seed: 0.1)"})
+    pause_p: float = field(default=0.1, metadata={"help": "p of the `true_prob` losses: the injection probability (the seed: 0.1)"})
     pause_loss_reduction: str = field(default="ours", metadata={"help": f"one of {REDUCTIONS}: the reference's (what the seed ran) or ours (masked, per token)"})
     pause_loss_weight: float = field(default=1.0, metadata={"help": "weight of the pause loss beside the LM loss"})
     output_dir: str|None = field(default=None, metadata={"help": "where checkpoints go; default: a temporary folder"})
@@ -105,7 +105,7 @@ class PauseSFTConfig(SFTConfig):
     def __post_init__(self):
         if self.pause_loss not in PAUSE_LOSSES: raise ValueError(f"pause_loss must be one of {PAUSE_LOSSES}, got {self.pause_loss!r}")
         if self.pause_loss_reduction not in REDUCTIONS: raise ValueError(f"pause_loss_reduction must be one of {REDUCTIONS}, got {self.pause_loss_reduction!r}")
-        if not 0 < self.pause_probability < 1: raise ValueError(f"pause_probability must be in (0, 1), got {self.pause_probability}")
+        if not 0 < self.pause_p < 1: raise ValueError(f"pause_p must be in (0, 1), got {self.pause_p}")
         if self.pause_loss_weight < 0: raise ValueError(f"pause_loss_weight must be >= 0, got {self.pause_loss_weight}")
         if self.output_dir is None: self.output_dir = tempfile.mkdtemp(prefix="pause_nb_sft_")
         if self.bf16 is None: self.bf16 = bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
@@ -126,7 +126,7 @@ class PauseSFTTrainer(SFTTrainer):
         if pause_id is not None: fwd.update(pause_temperature=1.0, forbid_pause=False, lm_logits_only=True)
         out = model(**fwd, use_cache=False)
         a = self.args
-        losses = pause_sft_loss(out, inputs["labels"], pause_id, getattr(a, "pause_loss", "one_hot"), getattr(a, "pause_probability", 0.1),
+        losses = pause_sft_loss(out, inputs["labels"], pause_id, getattr(a, "pause_loss", "one_hot"), getattr(a, "pause_p", 0.1),
                                 getattr(a, "pause_loss_reduction", "ours"), getattr(a, "pause_loss_weight", 1.0))
         for name in ("lm_loss", "pause_loss"):
             v = getattr(losses, name)

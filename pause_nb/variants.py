@@ -4,27 +4,29 @@
 
 # %% ../nbs/06_variants.ipynb #d9115eed
 from __future__ import annotations
-import dataclasses
+import dataclasses, json, types, typing
 from dataclasses import dataclass, field, asdict, replace
+from pathlib import Path
 from typing import ClassVar
 
 from .data import SyntheticConfig
+from .model import HEAD_INITS, TrainableConfig
+from .train import PAUSE_LOSSES, REDUCTIONS
 
 # %% auto #0
-__all__ = ['PAUSE_LOSSES', 'REDUCTIONS', 'HEAD_INITS', 'BASES', 'GROUPS', 'VARIANTS', 'ALGORITHMS', 'RL_TRAINABLE',
-           'STAGE2_GROUPS', 'STAGE2_VARIANTS', 'PRESETS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'trainable', 'Variant',
-           'Stage2Variant', 'select_variants', 'Preset', 'experiment_config', 'stage2_config']
+__all__ = ['FULL_MODEL', 'LORA', 'PAUSE_LORA', 'PAUSE_ONLY', 'BASES', 'GROUPS', 'VARIANTS', 'ALGORITHMS', 'STAGE2_GROUPS',
+           'STAGE2_VARIANTS', 'PRESET_GROUPS', 'PRESETS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'Variant', 'Stage2Variant',
+           'select_variants', 'DataSettings', 'ModelSettings', 'TrainSettings', 'EvalSettings', 'Preset',
+           'settings_field', 'RunConfig', 'from_dict', 'config_dict', 'apply_overrides', 'experiment_config',
+           'Stage2RunConfig', 'stage2_config', 'load_config']
 
 # %% ../nbs/06_variants.ipynb #19ce59b2
-def trainable(pause_embedding=False, pause_head=False, lm_head=False, lm_embeddings=False, full_model=False, lora=False) -> dict:
-    "What a variant unfreezes, as the seed's table columns."
-    return dict(pause_embedding=pause_embedding, pause_head=pause_head, lm_head=lm_head,
-                lm_embeddings=lm_embeddings, full_model=full_model, lora=lora)
+FULL_MODEL = TrainableConfig(pause_embedding=False, pause_head=False, full_model=True)   # every weight (the TinyLlama rows)
+LORA = TrainableConfig(pause_embedding=False, pause_head=False, lora=True)               # an adapter on the frozen LM (Mistral, no pause)
+PAUSE_LORA = TrainableConfig(lora=True)          # adapter + pause embedding + pause head (the Mistral pause rows)
+PAUSE_ONLY = TrainableConfig()                   # the pause embedding and head, the LM frozen (Stage 2's learned pause policy)
 
 # %% ../nbs/06_variants.ipynb #4810c126
-PAUSE_LOSSES = ("one_hot", "true_prob", "true_prob_exact")   # the train notebook's losses
-REDUCTIONS = ("reference", "ours")                           # ... and their reductions
-HEAD_INITS = ("reference", "p")                              # the model notebook's pause-head starting points
 BASES = ("matched", "baseline", "pause")                     # which pretrained base a variant starts from
 GROUPS = ("seed", "corrections", "compute", "ablation")
 
@@ -36,14 +38,14 @@ class Variant:
     family: str                # "tinyllama" or "mistral": which of the seed's tables
     pause: bool                # a pause model (pause embedding + pause head); else a plain LM
     detach: bool = False       # pause head reads the hidden state with gradients stopped
-    pause_loss: str|None = None  # one of PAUSE_LOSSES; None without a pause head
-    reduction: str = "reference" # one of REDUCTIONS: how the pause loss is summed (the seed's rows: the reference's)
-    head_init: str = "reference" # one of HEAD_INITS: where the pause head starts (the seed's rows: P ≈ ½)
+    pause_loss: str|None = None  # one of the train notebook's PAUSE_LOSSES; None without a pause head
+    reduction: str = "reference" # one of its REDUCTIONS: how the pause loss is summed (the seed's rows: the reference's)
+    head_init: str = "reference" # one of the model notebook's HEAD_INITS: where the pause head starts (the seed's rows: P ≈ ½; "p": the preset's pause_p)
     inject: bool|None = None   # train on pause-injected data; None: exactly when `pause`
     base: str = "matched"      # one of BASES: "matched" = pause rows from the pause-pretrained base, others from the baseline base
     filler: str = ""           # a token appended K times after every prompt, in training and at test ("" none)
     filler_count: int|str = 0  # K, or "matched": the mean number of pauses the injector puts in an answer (p × answer tokens)
-    trainable: dict = field(default_factory=lambda: trainable(full_model=True))
+    trainable: TrainableConfig = FULL_MODEL   # what trains (the preset adds LoRA sizes)
     epochs: float = 1.0        # the seed's `trainer.args.num_train_epochs`
     baseline: str|None = None  # the row this one is compared with, question by question, in the report
     group: str = "seed"        # one of GROUPS: the seed's rows, our corrections, compute-matched controls, ablations
@@ -54,7 +56,7 @@ class Variant:
         if self.inject is None: object.__setattr__(self, "inject", self.pause)
         if self.pause and self.pause_loss not in PAUSE_LOSSES:
             raise ValueError(f"variant {self.name!r}: a pause variant needs pause_loss in {PAUSE_LOSSES}, got {self.pause_loss!r}")
-        if not self.pause and (self.pause_loss is not None or self.trainable["pause_head"] or self.trainable["pause_embedding"] or self.inject):
+        if not self.pause and (self.pause_loss is not None or self.trainable.pause_head or self.trainable.pause_embedding or self.inject):
             raise ValueError(f"variant {self.name!r}: a no-pause variant has no pause head, embedding, pause loss or injected pauses")
         for value, valid, what in ((self.reduction, REDUCTIONS, "reduction"), (self.head_init, HEAD_INITS, "head_init"),
                                    (self.base, BASES, "base"), (self.group, GROUPS, "group")):
@@ -63,7 +65,7 @@ class Variant:
             raise ValueError(f"variant {self.name!r}: give both filler and filler_count, or neither")
         if not (self.filler_count == "matched" or (isinstance(self.filler_count, int) and self.filler_count >= 0)):
             raise ValueError(f"variant {self.name!r}: filler_count must be an int >= 0 or 'matched', got {self.filler_count!r}")
-        if not any(self.trainable.values()): raise ValueError(f"variant {self.name!r}: nothing is trainable")
+        if not self.trainable.anything: raise ValueError(f"variant {self.name!r}: nothing is trainable")
 
 # %% ../nbs/06_variants.ipynb #743280ca
 _CMD = "python src/trl_train.py "
@@ -72,12 +74,12 @@ _TL, _MI = "warmup_tinyllama_no_pause", "warmup_mistral_no_pause"
 VARIANTS: dict[str, Variant] = {v.name: v for v in [
     # ---- the seed: warming up Mistral-7B on GSM8K (LoRA) ----
     Variant("warmup_mistral_pause_detached", "Warmup Mistral Pause detached", "mistral", pause=True, detach=True, pause_loss="true_prob",
-            trainable=trainable(pause_embedding=True, pause_head=True, lora=True), epochs=1.0, baseline=_MI,
+            trainable=PAUSE_LORA, epochs=1.0, baseline=_MI,
             seed_command=_CMD + "experiment=trl_train/sft_pause_detached run_name=warmup_mistral_pause_detached_5samp_ds_mean_kl data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
-    Variant(_MI, "Warmup Mistral No-Pause", "mistral", pause=False, trainable=trainable(lora=True), epochs=5.0,
+    Variant(_MI, "Warmup Mistral No-Pause", "mistral", pause=False, trainable=LORA, epochs=5.0,
             seed_command="python experiment=trl_train/step_1_sft.yaml trainer.args.num_train_epochs=5.0 run_name=step1_sft_2epochs"),
     Variant("warmup_mistral_pause", "Warmup Mistral Pause", "mistral", pause=True, detach=False, pause_loss="true_prob",
-            trainable=trainable(pause_embedding=True, pause_head=True, lora=True), epochs=1.0, baseline=_MI,
+            trainable=PAUSE_LORA, epochs=1.0, baseline=_MI,
             seed_command=_CMD + "experiment=trl_train/sft_pause run_name=warmup_mistral_pause_5samp_ds_mean_kl data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
     # ---- the seed: warming up TinyLlama-1B on GSM8K (full model) ----
     Variant("warmup_tinyllama_pause_detached_kl_true", "warmup_tinyllama_pause_detached KL on true probs", "tinyllama",
@@ -116,7 +118,6 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in [
 
 # %% ../nbs/06_variants.ipynb #e0231ba4
 ALGORITHMS = ("star_offline", "star_online", "grpo")   # the RL notebook's algorithms
-RL_TRAINABLE = ("all", "pause")                        # what RL updates: every weight, or the pause embedding and head only
 STAGE2_GROUPS = ("stage2", "stage2-temperature", "stage2-online", "stage2-pause")
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class Stage2Variant:
     algorithm: str             # one of `ALGORITHMS`
     temperature: float         # sampling temperature of the rollouts (and of the log-probs GRPO takes)
     stage1: str                # the Stage 1 row (`VARIANTS`) whose trained model it starts from
-    trainable: str = "all"     # one of `RL_TRAINABLE`
+    trainable: TrainableConfig = FULL_MODEL   # what RL updates: every weight, or `PAUSE_ONLY`
     pause_cost: float = 0.0    # the reward loses this per pause token (negative: a bonus)
     baseline: str|None = None  # the Stage 2 row it is compared with, question by question, in the report
     group: str = "stage2"      # one of `STAGE2_GROUPS`
@@ -136,9 +137,9 @@ class Stage2Variant:
 
     def __post_init__(self):
         if self.algorithm not in ALGORITHMS: raise ValueError(f"variant {self.name!r}: algorithm must be one of {ALGORITHMS}, got {self.algorithm!r}")
-        if self.trainable not in RL_TRAINABLE: raise ValueError(f"variant {self.name!r}: trainable must be one of {RL_TRAINABLE}, got {self.trainable!r}")
+        if not (self.trainable.full_model or self.trainable.pause_only): raise ValueError(f"variant {self.name!r}: RL trains FULL_MODEL or PAUSE_ONLY, got {self.trainable}")
         if self.group not in STAGE2_GROUPS: raise ValueError(f"variant {self.name!r}: group must be one of {STAGE2_GROUPS}, got {self.group!r}")
-        if not self.pause and (self.trainable == "pause" or self.pause_cost): raise ValueError(f"variant {self.name!r}: a no-pause model has no pauses to train or price")
+        if not self.pause and (self.trainable.pause_only or self.pause_cost): raise ValueError(f"variant {self.name!r}: a no-pause model has no pauses to train or price")
         if not self.temperature > 0: raise ValueError(f"variant {self.name!r}: temperature must be > 0, got {self.temperature}")
 
 def _stage2(pause: bool, algorithm: str, temperature: float = 1.0, **kw) -> Stage2Variant:
@@ -158,7 +159,7 @@ STAGE2_VARIANTS: dict[str, Stage2Variant] = {v.name: v for v in [
     Stage2Variant("pause_grpo_t1_pause_bonus", "Pause grpo T=1, each pause earns 0.05", True, "grpo", 1.0, _TP, pause_cost=-0.05,
                   baseline="pause_grpo_t1", group="stage2-pause"),
     Stage2Variant("pause_grpo_t1_learned_pause", "Pause grpo T=1, only the pause embedding and head trained", True, "grpo", 1.0, _TP,
-                  trainable="pause", baseline="pause_grpo_t1", group="stage2-pause"),
+                  trainable=PAUSE_ONLY, baseline="pause_grpo_t1", group="stage2-pause"),
 ]}
 
 # %% ../nbs/06_variants.ipynb #5ea59ced
@@ -180,11 +181,24 @@ def select_variants(spec: str|list[str], with_baselines: bool = False) -> list[V
 
 # %% ../nbs/06_variants.ipynb #3ddfcc73
 @dataclass(frozen=True)
-class Preset:
-    "The scale at which variants run: data, tokenizer, base models, budgets, and how test replies are decoded."
-    name: str
-    data: str = "synthetic"            # "synthetic", or a GSM8K folder / dataset name
+class DataSettings:
+    "What a run reads: the data set, how it is split and cut, and how pauses are injected into its training answers."
+    source: str = "synthetic"          # "synthetic", "gsm8k" (the local copy), or a GSM8K folder / dataset name
     synthetic: SyntheticConfig = SyntheticConfig()
+    val_fraction: float = 0.1          # held out of train, as in the seed
+    max_train_rows: int|None = None    # questions used for warm-up (before injection); None: all
+    max_eval_rows: int|None = None     # validation rows for the eval loss
+    max_test_rows: int|None = None     # test questions for accuracy; None: the whole test split
+    pause_p: float = 0.1               # the seed's injection probability: the one p (injector, KL target, pretraining, head_init="p")
+    pause_k: int = 5                   # the seed's samples per question
+
+    def __post_init__(self):
+        if not 0 < self.pause_p < 1: raise ValueError(f"pause_p must be in (0, 1), got {self.pause_p}")
+        if self.pause_k < 1: raise ValueError(f"pause_k must be >= 1, got {self.pause_k}")
+
+@dataclass(frozen=True)
+class ModelSettings:
+    "Where a run's models start: the tokenizer and the two bases, named, or tiny ones built and pretrained here."
     tokenizer: str|None = None         # path / hub name; None: train a byte-level BPE on the training text
     tokenizer_vocab: int = 1024
     base_model: str|None = None        # no-pause base: path / hub name; None: a tiny model from `tiny_model`, pretrained here
@@ -194,12 +208,11 @@ class Preset:
     pretrain_lr: float = 3e-3
     pretrain_seed: int = 0             # the bases do not depend on the run's seed: seeds vary the warm-up, as in the seed
     pretrain_batch_size: int = 16      # the pretraining's own batch (it stands for the seed's nanotron pretraining, not its SFT)
-    val_fraction: float = 0.1          # held out of train, as in the seed
-    max_train_rows: int|None = None    # questions used for warm-up (before injection); None: all
-    max_eval_rows: int|None = None     # validation rows for the eval loss
-    max_test_rows: int|None = None     # test questions for accuracy; None: the whole test split
-    pause_p: float = 0.1               # the seed's injection probability (the one p: injector, KL target, pretraining)
-    pause_k: int = 5                   # the seed's samples per question
+    dtype: str = "float32"             # "bfloat16" on GPUs
+
+@dataclass(frozen=True)
+class TrainSettings:
+    "The warm-up's budget and optimiser (the trainer's arguments a preset sets)."
     batch_size: int = 16
     grad_accum: int = 1
     lr: float = 1e-3
@@ -214,70 +227,133 @@ class Preset:
     eval_steps: int|None = None        # validation loss every this many steps; None: once per epoch
     load_best_model_at_end: bool = False  # keep the checkpoint with the best validation loss (needs `eval_steps`)
     max_length: int = 256
-    dtype: str = "float32"             # "bfloat16" on GPUs
-    max_new_tokens: int = 96
-    eval_batch_size: int = 64
-    protocols: tuple = ("seed", "greedy")  # how test replies are decoded: names in `pause_nb.evaluate.PROTOCOLS`
     threads: int = 1                   # torch threads per variant process (CPU presets)
 
     def __post_init__(self):
-        if self.load_best_model_at_end and not self.eval_steps: raise ValueError(f"preset {self.name!r}: load_best_model_at_end needs eval_steps")
-        if not self.protocols: raise ValueError(f"preset {self.name!r}: at least one evaluation protocol")
-        if not 0 < self.pause_p < 1: raise ValueError(f"preset {self.name!r}: pause_p must be in (0, 1), got {self.pause_p}")
+        if self.load_best_model_at_end and not self.eval_steps: raise ValueError("load_best_model_at_end needs eval_steps")
 
-_TINYLLAMA = "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T"
-PRESETS: dict[str, Preset] = {p.name: p for p in [
-    Preset("cpu-tiny", synthetic=SyntheticConfig(n_train=4000, n_test=2000, min_steps=1, max_steps=2, max_value=20, seed=0),
-           pretrain_epochs=4.0, max_train_rows=1000, max_eval_rows=200, max_test_rows=2000, max_new_tokens=64),
-    Preset("gsm8k-tiny", data="gsm8k", tokenizer_vocab=4096, pretrain_epochs=0.0, max_train_rows=1000, max_eval_rows=200,
-           max_test_rows=200, max_length=384, max_new_tokens=192,
-           tiny_model=dict(arch="llama", hidden_size=256, num_layers=6, num_heads=4, intermediate_size=1024)),
-    # epfl-dlab/PauseToken (base): configs/experiment/trl_train/sft_pause_tiny_llama_pause.yaml and sft_tiny_llama.yaml
-    Preset("tinyllama", data="openai/gsm8k", tokenizer=_TINYLLAMA, base_model=_TINYLLAMA,
-           batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
-           lr=5e-5,                         # learning_rate: 5e-05
-           warmup_ratio=0.05,               # warmup_ratio: 0.05
-           adam_beta2=0.999,                # adam_beta2: 0.999
-           weight_decay=10.0,               # weight_decay: 10 (../shared/REFERENCE.md; the stored commit 581c38 of the yaml sets none)
-           lr_scheduler="linear",           # TrainingArguments' default (configs/trainer/trl_trainer/sft.yaml: lr_scheduler_type 'linear')
-           eval_steps=300, load_best_model_at_end=True,   # eval_steps: 300, save_steps: 300, load_best_model_at_end: true
-           max_length=600,                  # max_seq_length: 600
-           max_new_tokens=1024,             # configs/trl_train.yaml: max_output_generation_length 1024
-           lora_lr=2e-4, lora_r=16, lora_alpha=32, dtype="bfloat16", eval_batch_size=64, threads=8),
-    # epfl-dlab/PauseToken (base): configs/experiment/trl_train/sft_pause.yaml (pause rows), step_1_sft.yaml (no-pause row),
-    # configs/trainer/trl_trainer/sft.yaml (defaults), configs/rl_algorithm/policy/model/peft_config/{default,mistral,mistral_pause}.yaml
-    Preset("mistral", data="openai/gsm8k", tokenizer="mistralai/Mistral-7B-v0.1", base_model="mistralai/Mistral-7B-v0.1",
-           batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
-           lr=5e-5, lora_lr=5e-5,           # learning_rate: 5e-05 (trainer default, not overridden)
-           lr_scheduler="linear", warmup_ratio=0.0, weight_decay=0.0, adam_beta2=0.999,   # trainer defaults
-           lora_r=16, lora_alpha=32, lora_target_modules=("q_proj", "v_proj"),   # peft_config default.yaml + mistral.yaml
-           eval_steps=500, load_best_model_at_end=True,   # sft_pause.yaml (step_1_sft.yaml: 100)
-           max_length=600,                  # max_seq_length: 600
-           max_new_tokens=1024,             # configs/trl_train.yaml: max_output_generation_length 1024
-           dtype="bfloat16", eval_batch_size=32, threads=8),
-]}
+@dataclass(frozen=True)
+class EvalSettings:
+    "How test replies are decoded."
+    max_new_tokens: int = 96
+    eval_batch_size: int = 64
+    protocols: tuple = ("seed", "greedy")  # names in `pause_nb.evaluate.PROTOCOLS`
+
+    def __post_init__(self):
+        if not self.protocols: raise ValueError("at least one evaluation protocol")
+
+@dataclass(frozen=True)
+class Preset:
+    "The scale at which variants run: data, models, training budget, decoding — one small settings record each."
+    name: str
+    data: DataSettings = DataSettings()
+    model: ModelSettings = ModelSettings()
+    train: TrainSettings = TrainSettings()
+    eval: EvalSettings = EvalSettings()
 
 # %% ../nbs/06_variants.ipynb #a1a9b535
+PRESET_GROUPS = {f.name: f.type for f in dataclasses.fields(Preset) if f.name != "name"}
+
+def settings_field(key: str) -> tuple[str, str]:
+    "The (group, field) an override key names (`lr` or `train.lr`); an unknown key is an error listing the valid ones."
+    groups = {g: {f.name for f in dataclasses.fields(typing.get_type_hints(Preset)[g])} for g in PRESET_GROUPS}
+    g, _, f = key.rpartition(".")
+    found = [h for h, names in groups.items() if f in names and g in ("", h)]
+    if len(found) != 1: raise KeyError(f"unknown override {key!r}; valid: epochs, {', '.join(sorted(n for names in groups.values() for n in names))}")
+    return found[0], f
+
+# %% ../nbs/06_variants.ipynb #3edf10c3
+_TINYLLAMA = "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T"
+PRESETS: dict[str, Preset] = {p.name: p for p in [
+    Preset("cpu-tiny",
+           DataSettings(synthetic=SyntheticConfig(n_train=4000, n_test=2000, min_steps=1, max_steps=2, max_value=20, seed=0),
+                        max_train_rows=1000, max_eval_rows=200, max_test_rows=2000),
+           ModelSettings(pretrain_epochs=4.0), eval=EvalSettings(max_new_tokens=64)),
+    Preset("gsm8k-tiny", DataSettings(source="gsm8k", max_train_rows=1000, max_eval_rows=200, max_test_rows=200),
+           ModelSettings(tokenizer_vocab=4096, pretrain_epochs=0.0,
+                         tiny_model=dict(arch="llama", hidden_size=256, num_layers=6, num_heads=4, intermediate_size=1024)),
+           TrainSettings(max_length=384), EvalSettings(max_new_tokens=192)),
+    # epfl-dlab/PauseToken (base): configs/experiment/trl_train/sft_pause_tiny_llama_pause.yaml and sft_tiny_llama.yaml
+    Preset("tinyllama", DataSettings(source="openai/gsm8k"),
+           ModelSettings(tokenizer=_TINYLLAMA, base_model=_TINYLLAMA, dtype="bfloat16"),
+           TrainSettings(
+               batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
+               lr=5e-5,                         # learning_rate: 5e-05
+               warmup_ratio=0.05,               # warmup_ratio: 0.05
+               adam_beta2=0.999,                # adam_beta2: 0.999
+               weight_decay=10.0,               # weight_decay: 10 (../shared/REFERENCE.md; the stored commit 581c38 of the yaml sets none)
+               lr_scheduler="linear",           # TrainingArguments' default (configs/trainer/trl_trainer/sft.yaml: lr_scheduler_type 'linear')
+               eval_steps=300, load_best_model_at_end=True,   # eval_steps: 300, save_steps: 300, load_best_model_at_end: true
+               max_length=600,                  # max_seq_length: 600
+               lora_lr=2e-4, lora_r=16, lora_alpha=32, threads=8),
+           EvalSettings(max_new_tokens=1024,    # configs/trl_train.yaml: max_output_generation_length 1024
+                        eval_batch_size=64)),
+    # epfl-dlab/PauseToken (base): configs/experiment/trl_train/sft_pause.yaml (pause rows), step_1_sft.yaml (no-pause row),
+    # configs/trainer/trl_trainer/sft.yaml (defaults), configs/rl_algorithm/policy/model/peft_config/{default,mistral,mistral_pause}.yaml
+    Preset("mistral", DataSettings(source="openai/gsm8k"),
+           ModelSettings(tokenizer="mistralai/Mistral-7B-v0.1", base_model="mistralai/Mistral-7B-v0.1", dtype="bfloat16"),
+           TrainSettings(
+               batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
+               lr=5e-5, lora_lr=5e-5,           # learning_rate: 5e-05 (trainer default, not overridden)
+               lr_scheduler="linear", warmup_ratio=0.0, weight_decay=0.0, adam_beta2=0.999,   # trainer defaults
+               lora_r=16, lora_alpha=32, lora_target_modules=("q_proj", "v_proj"),   # peft_config default.yaml + mistral.yaml
+               eval_steps=500, load_best_model_at_end=True,   # sft_pause.yaml (step_1_sft.yaml: 100)
+               max_length=600,                  # max_seq_length: 600
+               threads=8),
+           EvalSettings(max_new_tokens=1024,    # configs/trl_train.yaml: max_output_generation_length 1024
+                        eval_batch_size=32)),
+]}
+
+# %% ../nbs/06_variants.ipynb #e70b3f38
+@dataclass(frozen=True)
+class RunConfig:
+    "One Stage 1 run: a row, the preset it runs at, and its seed."
+    variant: Variant
+    preset: Preset
+    seed: int = 42
+    stage: ClassVar[int] = 1
+
+def _value(hint, x, where: str):
+    "`x` as read from JSON, made a value of type `hint`: a nested record from its dict, a tuple from a list."
+    args = typing.get_args(hint) if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union else (hint,)
+    record = next((a for a in args if dataclasses.is_dataclass(a)), None)
+    if record is not None and isinstance(x, dict): return from_dict(record, x, where)
+    if isinstance(x, list) and any(a is tuple or typing.get_origin(a) is tuple for a in args): return tuple(x)
+    return x
+
+def from_dict(cls, d: dict, where: str = "config"):
+    "A `cls` (a dataclass) from its `asdict` form, nested records rebuilt; an unknown field or a bad value is an error naming `where`."
+    hints, names = typing.get_type_hints(cls), {f.name for f in dataclasses.fields(cls) if f.init}
+    if unknown := sorted(set(d) - names): raise ValueError(f"{where}: unknown field(s) {unknown} for {cls.__name__}")
+    try: return cls(**{k: _value(hints[k], x, f"{where}.{k}") for k, x in d.items()})
+    except TypeError as e: raise ValueError(f"{where}: {e}") from None
+
+def config_dict(cfg) -> dict:
+    "The JSON form of a run configuration (`config.json`): its fields, nested, and its stage."
+    return {"stage": cfg.stage, **asdict(cfg)}
+
+# %% ../nbs/06_variants.ipynb #4bbfea57
 STAGE2_KEYS = ("grpo", "star", "curve_rows")   # overrides that only Stage 2 rows read
 
-def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> dict:
-    "The full configuration of one run (either stage): variant, preset and seed, with `overrides` applied and checked."
+def apply_overrides(preset: Preset, overrides: dict) -> Preset:
+    "`preset` with each override applied: `field` or `group.field` → a value, or `group` → a dict of its fields."
+    groups = {g: getattr(preset, g) for g in PRESET_GROUPS}
+    for key, x in overrides.items():
+        for k, y in ([(f"{key}.{f}", z) for f, z in x.items()] if key in groups and isinstance(x, dict) else [(key, x)]):
+            g, f = settings_field(k)
+            groups[g] = replace(groups[g], **{f: _value(typing.get_type_hints(type(groups[g]))[f], y, k)})
+    return replace(preset, **groups)
+
+def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> RunConfig|Stage2RunConfig:
+    "The full configuration of one run (either stage): row, preset and seed, with `overrides` applied and checked."
     v = (VARIANTS | STAGE2_VARIANTS).get(variant, variant) if isinstance(variant, str) else variant
     if isinstance(v, str): select_variants(v)   # raises, listing the valid names
     if v.stage == 2: return stage2_config(v, preset, seed, overrides)
     p = preset if isinstance(preset, Preset) else PRESETS.get(preset)
     if p is None: raise KeyError(f"unknown preset {preset!r}; valid: {', '.join(PRESETS)}")
-    overrides = {k: x for k, x in (overrides or {}).items() if k not in STAGE2_KEYS}
-    v_fields = {"epochs"}
-    p_fields = {f.name for f in dataclasses.fields(Preset)} - {"name"}
-    unknown = set(overrides) - v_fields - p_fields
-    if unknown: raise KeyError(f"unknown override(s) {sorted(unknown)}; valid: {sorted(v_fields | p_fields | set(STAGE2_KEYS))}")
-    v = replace(v, **{k: overrides.pop(k) for k in list(overrides) if k in v_fields})
-    if "synthetic" in overrides and isinstance(overrides["synthetic"], dict): overrides["synthetic"] = SyntheticConfig(**overrides["synthetic"])
-    for k in ("protocols", "lora_target_modules"):
-        if overrides.get(k) is not None: overrides[k] = tuple(overrides[k])
-    p = replace(p, **overrides)
-    return {"stage": 1, "variant": asdict(v), "preset": asdict(p), "seed": seed}
+    o = {k: x for k, x in (overrides or {}).items() if k not in STAGE2_KEYS}
+    if "epochs" in o: v = replace(v, epochs=o.pop("epochs"))
+    return RunConfig(v, apply_overrides(p, o), seed)
 
 # %% ../nbs/06_variants.ipynb #8bc9743b
 STAGE2_BUDGETS: dict[str, dict] = {
@@ -299,19 +375,52 @@ STAGE2_BUDGETS: dict[str, dict] = {
                 "pause_only_lr": 1e-4},
 }
 
-def stage2_config(v: Stage2Variant, preset: str = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> dict:
-    "The configuration of one Stage 2 run: its Stage 1 run's configuration and the algorithm's knobs (overrides: preset fields, `grpo`, `star`, `curve_rows`)."
+@dataclass(frozen=True)
+class Stage2RunConfig:
+    "One Stage 2 run: a Stage 2 row, its preset and seed, the Stage 1 run it starts from, and the algorithm's settings."
+    variant: Stage2Variant
+    preset: Preset
+    seed: int
+    stage1: RunConfig
+    algorithm: object          # the RL notebook's `PauseGRPOConfig` or `StarConfig`, by the row's algorithm
+    curve_rows: int = 100      # test questions the learning curves are measured on
+    stage: ClassVar[int] = 2
+
+def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> Stage2RunConfig:
+    "The configuration of one Stage 2 run: its Stage 1 run's configuration and the algorithm's knobs (overrides: settings fields, `grpo`, `star`, `curve_rows`)."
     from pause_nb.rl import PauseGRPOConfig, RewardConfig, StarConfig
     name = preset.name if isinstance(preset, Preset) else preset
     if name not in STAGE2_BUDGETS: raise KeyError(f"no Stage 2 budget for preset {name!r}; valid: {', '.join(STAGE2_BUDGETS)}")
     o = dict(overrides or {})
     s1, b = experiment_config(v.stage1, preset, seed, o), STAGE2_BUDGETS[name]
-    p = s1["preset"]
-    common = dict(temperature=v.temperature, max_new_tokens=p["max_new_tokens"], eval_batch_size=p["eval_batch_size"], seed=seed,
+    p = s1.preset
+    common = dict(temperature=v.temperature, max_new_tokens=p.eval.max_new_tokens, eval_batch_size=p.eval.eval_batch_size, seed=seed,
                   reward=RewardConfig(pause_cost=v.pause_cost))
-    if v.trainable == "pause": common["learning_rate"] = b["pause_only_lr"]   # a few hundred weights: a step the size of a head's
+    if v.trainable.pause_only: common["learning_rate"] = b["pause_only_lr"]   # a few hundred weights: a step the size of a head's
     if v.algorithm == "grpo": algo = PauseGRPOConfig(**{**b["grpo"], **common, **o.get("grpo", {})})
-    else: algo = StarConfig(**{**b["star"], **common, "online": v.algorithm == "star_online", "max_length": p["max_length"],
-                               "batch_size": b["star"].get("batch_size", p["batch_size"]), **o.get("star", {})})
-    return {"stage": 2, "variant": asdict(v), "preset": p, "seed": seed, "stage1": s1, "algorithm": asdict(algo),
-            "curve_rows": o.get("curve_rows", b["curve_rows"])}
+    else: algo = StarConfig(**{**b["star"], **common, "online": v.algorithm == "star_online", "max_length": p.train.max_length,
+                               "batch_size": b["star"].get("batch_size", p.train.batch_size), **o.get("star", {})})
+    return Stage2RunConfig(v, p, seed, s1, algo, o.get("curve_rows", b["curve_rows"]))
+
+# %% ../nbs/06_variants.ipynb #4064a05c
+def _regroup(d: dict) -> dict:
+    "A configuration dict of an older pause_nb (flat preset, Stage 2 `trainable` as a word) in today's shape."
+    d = dict(d)
+    if isinstance(d.get("preset", {}).get("data"), str):
+        flat = {("source" if k == "data" else k): x for k, x in d["preset"].items()}
+        hints = typing.get_type_hints(Preset)
+        d["preset"] = {"name": flat["name"]} | {g: {f.name: flat[f.name] for f in dataclasses.fields(hints[g]) if f.name in flat} for g in PRESET_GROUPS}
+    t = d.get("variant", {}).get("trainable")
+    if isinstance(t, str): d["variant"] = d["variant"] | {"trainable": asdict(PAUSE_ONLY if t == "pause" else FULL_MODEL)}
+    if isinstance(d.get("stage1"), dict): d["stage1"] = _regroup({k: x for k, x in d["stage1"].items() if k != "stage"})
+    return d
+
+def load_config(src: str|Path|dict) -> RunConfig|Stage2RunConfig:
+    "The run configuration in a `config.json` (its path, or the dict read from it), as the types it was written from."
+    where = "config" if isinstance(src, dict) else str(src)
+    d = _regroup(src if isinstance(src, dict) else json.loads(Path(src).read_text()))
+    stage = d.pop("stage", 1)
+    if stage == 1: return from_dict(RunConfig, d, where)
+    from pause_nb.rl import PauseGRPOConfig, StarConfig
+    cfg = from_dict(Stage2RunConfig, d, where)
+    return replace(cfg, algorithm=from_dict(PauseGRPOConfig if cfg.variant.algorithm == "grpo" else StarConfig, cfg.algorithm, f"{where}.algorithm"))

@@ -108,7 +108,7 @@ def case_papermill_seed_not_an_integer(tmp_path):
 
 def case_papermill_overrides_as_yaml_mapping(tmp_path):
     from pause_nb.pipeline import template_config
-    assert template_config("warmup_tinyllama_no_pause", "cpu-tiny", 1, {"epochs": 2})["variant"]["epochs"] == 2
+    assert template_config("warmup_tinyllama_no_pause", "cpu-tiny", 1, {"epochs": 2}).variant.epochs == 2
 
 def case_unknown_override(tmp_path):
     r = _cli("pause_nb.experiments", "run", "--variants", "warmup_tinyllama_no_pause", "--out-root", str(tmp_path), "--set", "learning_rate=1")
