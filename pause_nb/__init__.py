@@ -15,6 +15,11 @@ def _register() -> None:
     "Import `pause_nb.model`, whose last lines register the pause config and model with the Auto classes."
     importlib.import_module("pause_nb.model")
 
+def _half_loaded(name: str) -> bool:
+    "Whether a transformers module other than `name` is still executing its body (importing from it now fails)."
+    return any(getattr(getattr(m, "__spec__", None), "_initializing", False)
+               for n, m in list(sys.modules.items()) if n.startswith("transformers.") and n != name)
+
 class _RegisterOnAutoImport(importlib.abc.MetaPathFinder):
     "Loads nothing itself: when transformers' Auto modules finish loading, registers the pause model."
     def find_spec(self, name, path, target=None):
@@ -25,9 +30,10 @@ class _RegisterOnAutoImport(importlib.abc.MetaPathFinder):
         run = spec.loader.exec_module
         def exec_then_register(module):
             run(module)
-            # AutoConfig alone (no model module yet): register now. While the model module imports the config module,
-            # it is half-loaded: wait for it, or pause_nb.model's own `from transformers import AutoModelForCausalLM` fails.
-            if name == _MODEL_AUTO or _MODEL_AUTO not in sys.modules: _register()
+            # AutoConfig alone (no model module yet): register now. While the model module (or another transformers
+            # module, such as modeling_utils under `from transformers import Trainer`) imports the config module, it is
+            # half-loaded: wait for the model module, or pause_nb.model's own imports from transformers fail.
+            if name == _MODEL_AUTO or (_MODEL_AUTO not in sys.modules and not _half_loaded(name)): _register()
         spec.loader.exec_module = exec_then_register
         return spec
 
