@@ -1,8 +1,9 @@
 """Injector throughput and invariants on real GSM8K train, k=5, ~25k-vocab byte-level BPE (2 threads).
 
-Prints: inject_samples_per_s, inject_seconds, inject_tokenize_seconds, and the same before issue 15
-(`_before`: every answer tokenized by `encode_batch` with offsets, now `pause_nb.inject._encoded_ends`; the byte-level
-shortcut of `token_ends` is new), best of 5 interleaved runs each (wall time: the tokenizer uses both cores); then the
+Prints: inject_samples_per_s, inject_seconds, inject_tokenize_seconds, and the same before issue 15 (`_before`: the
+injector at commit 38fa06a, frozen in `inject_before.py`: every answer tokenized by `encode_batch` with offsets, one
+list of offsets per sample, each sample's string cut and joined on its own), best of 5 interleaved runs each (wall
+time: the tokenizer uses both cores); the run asserts that both give the same samples and token ends. Then the
 invariant counts over all 37,365 samples (strip mismatches, pause-id mismatches, answers lost) and the pause rate, for
 the byte-level BPE and for a Llama-style (Metaspace/SentencePiece-like) tokenizer, which takes the tokenizer's way.
 """
@@ -10,8 +11,8 @@ import os, time, sys
 os.environ["TOKENIZERS_PARALLELISM"] = "true"   # both cores tokenize (make exports false for the tests)
 import numpy as np
 from pause_nb.data import find_gsm8k, load_gsm8k, train_tokenizer, gsm8k_texts
-import pause_nb.inject as inj
-from pause_nb.inject import InjectConfig, inject_texts, check_injection
+from pause_nb.inject import InjectConfig, inject_texts, check_injection, token_ends
+from inject_before import inject_texts_before, token_ends_before
 
 def llama_style_tokenizer(texts, vocab_size):
     "A SentencePiece-like BPE like Llama 2 / Mistral (Metaspace, dummy prefix on the first segment only, byte fallback)."
@@ -31,12 +32,10 @@ tok = train_tokenizer(gsm8k_texts(train), vocab_size=25_000)
 cfg = InjectConfig(p=0.1, k=5, seed=42)
 inject_texts(answers[:200], cfg, tok)   # warm-up
 def timed(before: bool):
-    "Seconds of `token_ends` and of `inject_texts` over all answers (with the old tokenizing when `before`)."
-    new_ends, inj.token_ends = inj.token_ends, (inj._encoded_ends if before else inj.token_ends)
-    try:
-        t0 = time.perf_counter(); ends = inj.token_ends(answers, tok); t1 = time.perf_counter()
-        aug, n = inject_texts(answers, cfg, tok); t2 = time.perf_counter()
-    finally: inj.token_ends = new_ends
+    "Seconds of the token ends and of the whole injection over all answers (the injector before issue 15 when `before`)."
+    ends_fn, inject_fn = (token_ends_before, inject_texts_before) if before else (token_ends, inject_texts)
+    t0 = time.perf_counter(); ends = ends_fn(answers, tok); t1 = time.perf_counter()
+    aug, n = inject_fn(answers, cfg, tok); t2 = time.perf_counter()
     return t2 - t1, t1 - t0, ends, aug, n
 best = {}
 for i in range(5):   # best of 5; inject_texts tokenizes itself, token_ends is timed apart as the tokenizing share
@@ -44,7 +43,7 @@ for i in range(5):   # best of 5; inject_texts tokenizes itself, token_ends is t
         r = timed(before)
         if before not in best or r[0] < best[before][0]: best[before] = r
 _, _, ends, aug, n = best[False]
-assert best[True][3] == aug and all(np.array_equal(a, b) for a, b in zip(best[True][2], ends))   # the same samples either way
+assert best[True][3] == aug and best[True][4] == n and len(best[True][2]) == len(ends) and all(np.array_equal(a, b) for a, b in zip(best[True][2], ends))   # the same samples either way
 best = {k: v[:2] for k, v in best.items()}; best, before = best[False], best[True]
 print(f"inject_tokenizer_vocab: {len(tok)}")
 print(f"inject_samples: {len(aug)}")

@@ -5,6 +5,7 @@
 # %% ../nbs/01_inject.ipynb #d4f9eade
 from __future__ import annotations
 import argparse, hashlib, itertools, json, re, shutil, sys, time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 
@@ -44,9 +45,16 @@ def _shortcut_ok(text: str, added: list[str]) -> bool:
     "Whether `text` can take the byte-level shortcut: printable ASCII, no added token (those are split off first)."
     return _SHORTCUT_TEXT.fullmatch(text) is not None and not any(a in text for a in added)
 
+def _shortcut_mask(texts: list[str], added: list[str]) -> list[bool]:
+    "`_shortcut_ok` of each text: one look at all the ASCII texts together, text by text only if that finds something."
+    ascii_ = [t.isascii() for t in texts]                 # O(1) in CPython: a flag of the string
+    joined = "\n".join(t for t, a in zip(texts, ascii_) if a)
+    if _SHORTCUT_TEXT.fullmatch(joined) is None or any(a in joined for a in added): return [_shortcut_ok(t, added) for t in texts]
+    return ascii_
+
 # %% ../nbs/01_inject.ipynb #eb50f1c4
-def _byte_level_ends(texts: list[str], bpe) -> list[np.ndarray]:
-    "Per (printable ASCII) text, its token ends: regex words, each distinct word through the BPE model `bpe` once."
+def _byte_level_ends(texts: list[str], bpe) -> tuple[np.ndarray, np.ndarray]:
+    "The (printable ASCII) texts' token ends, end to end, and each text's token count: each distinct regex word through the BPE model `bpe` once."
     words = [_GPT2_ASCII.findall(t) for t in texts]
     n_words = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     code, distinct = pd.factorize(np.array(list(itertools.chain.from_iterable(words)), dtype=object))
@@ -62,21 +70,34 @@ def _byte_level_ends(texts: list[str], bpe) -> list[np.ndarray]:
     word = np.repeat(np.arange(len(code)), cnt)                       # each token's word
     j = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)          # its place in its word
     ends = start[word] + inner[first[code][word] + j]
-    return np.split(ends, np.cumsum(np.bincount(text, weights=cnt, minlength=len(texts)).astype(np.int64))[:-1])
+    return ends, np.bincount(text, weights=cnt, minlength=len(texts)).astype(np.int64)
 
-def token_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
-    "Per text, the character offset at which each of its tokens ends."
+def _split(flat: np.ndarray, n: np.ndarray) -> list[np.ndarray]:
+    "`flat` cut into pieces of `n[i]` items."
+    return np.split(flat, np.cumsum(n)[:-1]) if len(n) else []
+
+def _flat_token_ends(texts: list[str], tokenizer) -> tuple[np.ndarray, np.ndarray]:
+    "All texts' token ends, end to end, and each text's number of tokens."
     if not getattr(tokenizer, "is_fast", False):
         raise ValueError(f"{type(tokenizer).__name__} is not a fast tokenizer: the injector needs character offsets")
     texts = list(texts)
-    added = list(tokenizer.get_added_vocab())
-    short = [_shortcut_ok(t, added) for t in texts] if _byte_level_bpe(tokenizer) else [False] * len(texts)
-    out = [None] * len(texts)
-    for flag, fn in ((True, lambda ts: _byte_level_ends(ts, tokenizer.backend_tokenizer.model)), (False, lambda ts: _encoded_ends(ts, tokenizer))):
-        idx = [i for i, s in enumerate(short) if s == flag]
-        if idx:
-            for i, e in zip(idx, fn([texts[i] for i in idx])): out[i] = e
-    return out
+    short = np.array(_shortcut_mask(texts, list(tokenizer.get_added_vocab())) if _byte_level_bpe(tokenizer) else [False] * len(texts), dtype=bool)
+    n, parts, fast, slow = np.zeros(len(texts), np.int64), [], np.flatnonzero(short), np.flatnonzero(~short)
+    with ThreadPoolExecutor(1) as pool:   # the tokenizer releases the GIL: its texts are encoded while Python does the others
+        encoded = pool.submit(_encoded_ends, [texts[i] for i in slow], tokenizer) if len(slow) else None
+        if len(fast): parts.append((fast, *_byte_level_ends([texts[i] for i in fast], tokenizer.backend_tokenizer.model)))
+        if encoded is not None:
+            ends = encoded.result()
+            parts.append((slow, np.concatenate(ends), np.fromiter(map(len, ends), np.int64, len(ends))))
+    for idx, _, n_g in parts: n[idx] = n_g
+    if len(parts) == 1: return parts[0][1], n              # one way for all texts: already in order
+    flat, start = np.zeros(int(n.sum()), np.int64), np.cumsum(n) - n
+    for idx, f, n_g in parts: flat[np.repeat(start[idx] - (np.cumsum(n_g) - n_g), n_g) + np.arange(len(f))] = f
+    return flat, n
+
+def token_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
+    "Per text, the character offset at which each of its tokens ends."
+    return _split(*_flat_token_ends(texts, tokenizer))
 
 # %% ../nbs/01_inject.ipynb #de81a4ef
 def insert_pauses(text: str, offsets, counts=None, pause_token: str = PAUSE_TOKEN) -> str:
@@ -91,6 +112,22 @@ def _join_at(text: str, offsets: list[int], pause_token: str = PAUSE_TOKEN) -> s
     for off in offsets: pieces.append(text[start:off]); start = off
     pieces.append(text[start:])
     return pause_token.join(pieces)
+
+def _insert_flat(texts: list[str], offs: np.ndarray, counts: np.ndarray, k: int, pause_token: str = PAUSE_TOKEN) -> list[str]:
+    "Each text `k` times; sample s with a pause at each of its `counts[s]` sorted offsets in `offs` (samples end to end)."
+    lens = np.fromiter(map(len, texts), np.int64, len(texts))
+    base, slen = np.repeat(np.cumsum(lens) - lens, k), np.repeat(lens, k)   # each sample's text in the joined texts, its length
+    cuts = offs + np.repeat(base, counts)                                 # every pause, in the joined texts
+    last = np.cumsum(counts + 1) - 1                                     # each sample's last piece
+    first, inner = last - counts, np.ones(int(counts.sum() + len(counts)), bool)
+    a, b = np.empty(len(inner), np.int64), np.empty(len(inner), np.int64)
+    inner[first] = False; a[first] = base; a[inner] = cuts              # pieces start at the sample's start or a pause
+    inner[first] = True; inner[last] = False; b[last] = base + slen; b[inner] = cuts   # and end at a pause or the sample's end
+    src = "".join(texts)
+    big = pause_token.join([src[x:y] for x, y in zip(a.tolist(), b.tolist())])   # a pause between samples too: skipped below
+    width = slen + len(pause_token) * counts
+    start = np.cumsum(width + len(pause_token)) - (width + len(pause_token))
+    return [big[x:y] for x, y in zip(start.tolist(), (start + width).tolist())]
 
 # %% ../nbs/01_inject.ipynb #c0eaf319
 MODES = ("probability", "patterns", "exact", "uniform")
@@ -115,24 +152,28 @@ class InjectConfig:
         if any(not pat or n < 0 for pat, n in self.patterns.items()): raise ValueError(f"patterns need non-empty text and counts >= 0, got {self.patterns}")
 
 # %% ../nbs/01_inject.ipynb #957e55aa
-def sample_pause_offsets(ends: list[np.ndarray], cfg: InjectConfig, rng: np.random.Generator) -> list[list[list[int]]]:
-    "For each text (given its token ends) and each of `cfg.k` samples, the sorted offsets that get a pause."
-    n = np.array([len(e) for e in ends], dtype=np.int64)
+def _draw_flat(flat: np.ndarray, n: np.ndarray, cfg: InjectConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    "Given all texts' token ends `flat` (`n[i]` per text): the offsets that get a pause, sample after sample, and each sample's count."
     starts = np.concatenate([[0], np.cumsum(n)])
-    flat = np.concatenate(ends) if len(ends) else np.zeros(0, np.int64)
     if cfg.mode == "probability":
         j, t = np.nonzero(rng.random((cfg.k, len(flat))) < cfg.p)
-        row = np.searchsorted(starts, t, side="right") - 1
+        sample = (np.searchsorted(starts, t, side="right") - 1) * cfg.k + j
+        order = np.argsort(sample, kind="stable")   # hits come by (j, t), and a text's ends never decrease: each sample stays sorted
     else:   # exact / uniform: a number of pauses per sample, each after a uniformly drawn token
         m = np.full((len(n), cfg.k), cfg.n_pauses) if cfg.mode == "exact" else rng.integers(0, cfg.n_pauses + 1, (len(n), cfg.k))
         m[n == 0] = 0
         row, j = np.repeat(np.arange(len(n)), cfg.k), np.tile(np.arange(cfg.k), len(n))
         row, j = np.repeat(row, m.ravel()), np.repeat(j, m.ravel())
         t = starts[row] + (rng.random(len(row)) * n[row]).astype(np.int64)
-    sample = row * cfg.k + j
-    order = np.lexsort((flat[t], sample))
-    offs = flat[t][order].tolist()
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(sample, minlength=len(n) * cfg.k))]).tolist()
+        sample = row * cfg.k + j
+        order = np.lexsort((flat[t], sample))
+    return flat[t[order]], np.bincount(sample, minlength=len(n) * cfg.k)
+
+def sample_pause_offsets(ends: list[np.ndarray], cfg: InjectConfig, rng: np.random.Generator) -> list[list[list[int]]]:
+    "For each text (given its token ends) and each of `cfg.k` samples, the sorted offsets that get a pause."
+    n = np.array([len(e) for e in ends], dtype=np.int64)
+    offs, counts = _draw_flat(np.concatenate(ends) if len(ends) else np.zeros(0, np.int64), n, cfg, rng)
+    offs, bounds = offs.tolist(), np.concatenate([[0], np.cumsum(counts)]).tolist()
     per_sample = [offs[bounds[s]:bounds[s + 1]] for s in range(len(n) * cfg.k)]
     return [per_sample[i * cfg.k:(i + 1) * cfg.k] for i in range(len(n))]
 
@@ -149,20 +190,19 @@ def pattern_offsets(text: str, patterns: dict) -> tuple[list[int], list[int]]:
 # %% ../nbs/01_inject.ipynb #ec8427f4
 def inject_texts(texts: list[str], cfg: InjectConfig, tokenizer=None, progress: bool = False) -> tuple[list[str], list[int]]:
     "Augment each text `cfg.k` times; return the augmented texts and their pause counts, row by row."
+    texts = list(texts)
     for i, t in enumerate(texts):
         if PAUSE_TOKEN in t: raise ValueError(f"row {i}: the source text already contains {PAUSE_TOKEN!r}; strip it first")
-    rng = np.random.default_rng(cfg.seed)
-    if cfg.mode == "patterns":
-        plans = [[sorted(np.repeat(*pattern_offsets(t, cfg.patterns)).tolist())] * cfg.k for t in texts]
-    else:
-        if tokenizer is None: raise ValueError(f"mode {cfg.mode!r} needs a tokenizer")
-        ends = token_ends(texts, tokenizer)
-        plans = sample_pause_offsets(ends, cfg, rng)
-    out, n_pauses = [], []
-    for plan, t in zip(tqdm(plans, desc="injecting", disable=not progress, unit="row"), texts):   # the bar first: it sees its end
-        for offs in plan:
-            out.append(_join_at(t, offs)); n_pauses.append(len(offs))
-    return out, n_pauses
+    if cfg.mode != "patterns" and tokenizer is None: raise ValueError(f"mode {cfg.mode!r} needs a tokenizer")
+    with tqdm(total=len(texts), desc="injecting", disable=not progress, unit="row") as bar:   # one step: the work is vectorized
+        if cfg.mode == "patterns":
+            per_text = [np.sort(np.repeat(*pattern_offsets(t, cfg.patterns)).astype(np.int64)) for t in texts]
+            offs = np.concatenate([np.tile(o, cfg.k) for o in per_text]) if texts else np.zeros(0, np.int64)
+            counts = np.repeat(np.fromiter(map(len, per_text), np.int64, len(per_text)), cfg.k)
+        else: offs, counts = _draw_flat(*_flat_token_ends(texts, tokenizer), cfg, np.random.default_rng(cfg.seed))
+        out = _insert_flat(texts, offs, counts, cfg.k)
+        bar.update(len(texts))
+    return out, counts.tolist()
 
 # %% ../nbs/01_inject.ipynb #e47535e8
 def inject_dataset(ds: DatasetDict, cfg: InjectConfig, tokenizer=None, clean_splits=("test",), progress: bool = False) -> DatasetDict:
