@@ -53,7 +53,8 @@ def build_model(cfg: RunConfig, assets: dict):
     "The model and tokenizer a variant trains: its base, as a pause model for pause variants, parts unfrozen."
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from pause_nb.model import make_pause_model, apply_trainable
+    from pause_nb.model import make_pause_model
+    from pause_nb.trainable import apply_trainable
     v, p = cfg.variant, cfg.preset
     tok = AutoTokenizer.from_pretrained(assets["base_tokenizer"])
     if tok.pad_token is None: tok.pad_token = tok.eos_token
@@ -160,7 +161,7 @@ def variant_figures(records: dict, data: DatasetDict, cfg: RunConfig, out: str|P
 
 def save_model(model, tokenizer, path: str|Path) -> Path:
     "Save the trained model and its tokenizer so that the Auto classes load it (a LoRA pause adapter with its pause base beside it)."
-    from pause_nb.model import save_pause_model
+    from pause_nb.hub import save_pause_model
     return save_pause_model(model, path, tokenizer)
 
 # %% ../nbs/07_pipeline.ipynb #d9670676
@@ -212,7 +213,7 @@ def load_stage1(model_dir: str|Path, cfg: Stage2RunConfig) -> tuple:
     "The Stage 1 model and tokenizer, with what the Stage 2 row trains unfrozen (every weight, or the pause embedding and head)."
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from pause_nb.model import apply_trainable
+    from pause_nb.trainable import apply_trainable
     tok = AutoTokenizer.from_pretrained(str(model_dir))
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     model = AutoModelForCausalLM.from_pretrained(str(model_dir))

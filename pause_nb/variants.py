@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from .data import SyntheticConfig
-from .model import HEAD_INITS, TrainableConfig
+from .model import HEAD_INITS
+from .trainable import TrainableConfig
 from .train import PAUSE_LOSSES, REDUCTIONS
 
 # %% auto #0
