@@ -115,7 +115,7 @@ def grpo_loss(logp: torch.Tensor,           # (B, N) log-probs of the completion
     return GRPOLoss(mean(pg + kl_coef * kl), mean(pg), mean(kl), mean(((ratio - 1).abs() > clip_range).float()))
 
 # %% ../nbs/09_rl.ipynb #3a44d2a7
-@dataclass
+@dataclass(frozen=True)
 class RolloutConfig:
     "What both algorithms share: how rollouts are sampled (one `Sampling` for rollouts and log-probs) and rewarded, and the seed."
     temperature: float = 1.0      # rollouts' sampling temperature; log-probs are taken under the same distribution
@@ -128,7 +128,7 @@ class RolloutConfig:
     seed: int = 0
 
     def __post_init__(self):
-        if isinstance(self.reward, dict): self.reward = RewardConfig(**self.reward)   # from a JSON config
+        if isinstance(self.reward, dict): object.__setattr__(self, "reward", RewardConfig(**self.reward))   # from a JSON config
         if self.max_new_tokens < 1: raise ValueError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}")
         if not self.temperature > 0 or self.top_k < 0 or not 0 < self.top_p <= 1:
             raise ValueError(f"need temperature > 0, top_k >= 0 and 0 < top_p <= 1; got {self.temperature}, {self.top_k}, {self.top_p}")
@@ -136,7 +136,7 @@ class RolloutConfig:
     @property
     def sampling(self) -> Sampling: return Sampling(self.temperature, self.top_k, self.top_p)
 
-@dataclass
+@dataclass(frozen=True)
 class PauseGRPOConfig(RolloutConfig):
     "Knobs of `train_grpo` (group-relative policy optimisation)."
     steps: int = 50               # policy updates on fresh samples
@@ -243,7 +243,7 @@ def star_dataset(records: list[dict],          # sampled records with `reward` (
     return Dataset.from_list(out) if out else Dataset.from_dict({"prompt": [], "completion": []})
 
 # %% ../nbs/09_rl.ipynb #409d6039
-@dataclass
+@dataclass(frozen=True)
 class StarConfig(RolloutConfig):
     "Knobs of `train_star` (STaR / expert iteration); the seed compared temperatures 1.0 and 1.5."
     loops: int = 10                   # outer loops (the seed: 10)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #3c8b2aa5
 from __future__ import annotations
-import logging, tempfile
+import copy, logging, tempfile
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -162,7 +162,7 @@ def train_sft(model,                     # a pause model (`make_pause_model`, ma
         raise ValueError(f"plain_pause_tokens: the tokenizer has no {PAUSE_TOKEN!r} token (add it with add_pause_token first)")
     if pause_id is not None and tokenizer.convert_tokens_to_ids(PAUSE_TOKEN) != pause_id:
         raise ValueError(f"the tokenizer's pause id differs from the model's ({pause_id}): use the tokenizer make_pause_model was given")
-    if eval_ds is not None and config.eval_strategy == "no": config.eval_strategy = "epoch"
+    if eval_ds is not None and config.eval_strategy == "no": config = copy.copy(config); config.eval_strategy = "epoch"   # the caller's config stays as given
     trainer = PauseSFTTrainer(model=model, args=config, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tokenizer)
     if quiet: trainer.remove_callback(PrinterCallback)
     if train: trainer.train()
