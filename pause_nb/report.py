@@ -7,6 +7,8 @@ from __future__ import annotations
 import html, json, math
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 from .data import atomic_write
 from .stats import mean_sd, paired_difference
 from .variants import VARIANTS, STAGE2_VARIANTS, config_dict, load_config
@@ -14,8 +16,8 @@ from .variants import VARIANTS, STAGE2_VARIANTS, config_dict, load_config
 # %% auto #0
 __all__ = ['SEED_PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'protocol_metrics', 'load_predictions',
            'over_seeds', 'paired_cell', 'row_difference', 'seed_table', 'accuracy_table', 'facts_table',
-           'report_figures', 'before_after', 'stage2_table', 'curve_figure', 'stage2_curves', 'md_tables_to_html',
-           'report_markdown', 'write_report']
+           'report_figures', 'before_after', 'stage2_table', 'curve_figure', 'stage2_curves', 'report_markdown',
+           'write_report']
 
 # %% ../nbs/11_report.ipynb #e877f0a8
 def collect_runs(run_dir: str|Path) -> list[dict]:
@@ -89,8 +91,9 @@ SEED_PUBLISHED = {   # ../shared/seed: "Warming up TinyLlama-1B on GSM8K", Resul
 _COLS = ("test_accuracy", "avg_pauses_per_reply", "avg_pauses_per_reply_correct", "avg_pauses_per_reply_incorrect", "pause_token_fraction")
 
 def _table(head: list[str], rows: list[list[str]]) -> str:
-    "A Markdown pipe table."
-    return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] + ["| " + " | ".join(r) + " |" for r in rows])
+    "A Markdown pipe table of already formatted cells (a `|` inside a cell, as in `<|pause|>`, escaped)."
+    cells = lambda r: "| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |"
+    return "\n".join([cells(head), "|" + "---|" * len(head)] + [cells(r) for r in rows])
 
 def seed_table(runs: list[dict], protocol: str = "seed", rule: str = "reference") -> str:
     "The seed's five Results columns under `protocol` and answer `rule`, over seeds, with the seed's published values beside."
@@ -228,15 +231,6 @@ def stage2_curves(runs: list[dict]) -> dict:
     return {"curves": curve_figure(hist)} if hist else {}
 
 # %% ../nbs/11_report.ipynb #8db2ea97
-def md_tables_to_html(md: str) -> str:
-    "Markdown pipe tables (separated by blank lines) as HTML tables."
-    row = lambda cells, tag: "<tr>" + "".join(f"<{tag}>{html.escape(c.strip())}</{tag}>" for c in cells) + "</tr>"
-    out = []
-    for block in md.strip().split("\n\n"):
-        lines = [l.strip().strip("|").split(" | ") for l in block.splitlines() if l.startswith("|") and not l.startswith("|---")]
-        if lines: out.append("<table>" + row(lines[0], "th") + "".join(row(b, "td") for b in lines[1:]) + "</table>")
-    return "<br>".join(out)
-
 def report_markdown(run_dir: str|Path) -> tuple[str, list[dict], dict]:
     "The report's Markdown, the runs and the paired differences (Stage 1 sections for Stage 1 rows, Stage 2 sections for Stage 2 rows)."
     run_dir = Path(run_dir); runs = collect_runs(run_dir)
@@ -270,10 +264,9 @@ def write_report(run_dir: str|Path) -> dict:
     html_figs = "".join(pio.to_html(f, include_plotlyjs=(i == 0), full_html=False) for i, f in enumerate(figs.values()))
     links = "".join(f"<li>{html.escape(r['title'])}: " + ", ".join(f"<a href='{html.escape(str(f.relative_to(run_dir)))}'>{html.escape(f.parent.parent.name + '/' + f.stem)}</a>"
                     for s in r["seeds"].values() for f in sorted((s["dir"]/"figures").glob("*.html"))) + "</li>" for r in runs)
-    sections = [(h, md_tables_to_html(t)) for h, t in (part.split("\n\n", 1) for part in md.split("\n## ")[1:])]
-    body = "".join(f"<h2>{html.escape(h)}</h2>{t}" for h, t in sections)
+    body = MarkdownIt("commonmark").enable("table").render(md)   # report.md as it reads, notes and all
     atomic_write(run_dir/"report.html", f"<!doctype html><html><head><meta charset='utf-8'><title>pause_nb report: {html.escape(run_dir.name)}</title>"
                  f"<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;display:block;overflow-x:auto}} "
-                 f"td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head><body><h1>Results</h1>"
-                 f"<p>{html.escape(md.split(chr(10))[2])}</p>{body}{html_figs}<h2>Per-run figures</h2><ul>{links}</ul></body></html>")
+                 f"td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head><body>"
+                 f"{body}{html_figs}<h2>Per-run figures</h2><ul>{links}</ul></body></html>")
     return {"markdown": run_dir/"report.md", "html": run_dir/"report.html", "runs": runs, "differences": diffs, "figures": figs}
