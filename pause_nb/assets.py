@@ -14,7 +14,8 @@ from filelock import FileLock
 from .data import (atomic_write, temp_dir_beside, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts, format_prompt,
                            find_gsm8k)
 from .inject import InjectConfig, inject_dataset, save_injected, injection_stats
-from .variants import DataSettings, ModelSettings, Preset, RunConfig, TrainSettings, Variant
+from .variants import DataSettings, ModelSettings, Preset, TrainSettings, Variant
+from .config import RunConfig
 
 # %% auto #0
 __all__ = ['BASE_KINDS', 'data_root', 'cache_key', 'cached_dir', 'prepare_source', 'source_fingerprint', 'load_splits',

@@ -13,7 +13,7 @@ from datasets import Dataset, DatasetDict
 from .data import to_prompt_completion
 from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_assets, prepare_injected, prepare_source,
                              sft_config, showing_progress, write_json_atomic)
-from .variants import RunConfig, Stage2RunConfig, config_dict, experiment_config, load_config
+from .config import RunConfig, Stage2RunConfig, config_dict, experiment_config, load_config
 
 # %% auto #0
 __all__ = ['template_config', 'variant_data', 'trainable_config', 'build_model', 'RunFailed', 'check_training',

@@ -11,7 +11,8 @@ from markdown_it import MarkdownIt
 
 from .data import atomic_write
 from .stats import mean_sd, paired_difference
-from .variants import VARIANTS, STAGE2_VARIANTS, config_dict, load_config
+from .variants import VARIANTS, STAGE2_VARIANTS
+from .config import config_dict, load_config
 
 # %% auto #0
 __all__ = ['SEED_PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'protocol_metrics', 'load_predictions',

@@ -4,9 +4,7 @@
 
 # %% ../nbs/06_variants.ipynb #d9115eed
 from __future__ import annotations
-import dataclasses, json, types, typing
-from dataclasses import dataclass, field, asdict, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from .data import SyntheticConfig
@@ -16,10 +14,8 @@ from .train import PAUSE_LOSSES, REDUCTIONS
 
 # %% auto #0
 __all__ = ['FULL_MODEL', 'LORA', 'PAUSE_LORA', 'PAUSE_ONLY', 'BASES', 'GROUPS', 'VARIANTS', 'ALGORITHMS', 'STAGE2_GROUPS',
-           'STAGE2_VARIANTS', 'PRESET_GROUPS', 'PRESETS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'Variant', 'Stage2Variant',
-           'select_variants', 'DataSettings', 'ModelSettings', 'TrainSettings', 'EvalSettings', 'Preset',
-           'settings_field', 'RunConfig', 'from_dict', 'config_dict', 'apply_overrides', 'experiment_config',
-           'Stage2RunConfig', 'stage2_config', 'load_config']
+           'STAGE2_VARIANTS', 'PRESETS', 'Variant', 'Stage2Variant', 'select_variants', 'DataSettings', 'ModelSettings',
+           'TrainSettings', 'EvalSettings', 'Preset']
 
 # %% ../nbs/06_variants.ipynb #19ce59b2
 FULL_MODEL = TrainableConfig(pause_embedding=False, pause_head=False, full_model=True)   # every weight (the TinyLlama rows)
@@ -252,17 +248,6 @@ class Preset:
     train: TrainSettings = TrainSettings()
     eval: EvalSettings = EvalSettings()
 
-# %% ../nbs/06_variants.ipynb #a1a9b535
-PRESET_GROUPS = {f.name: f.type for f in dataclasses.fields(Preset) if f.name != "name"}
-
-def settings_field(key: str) -> tuple[str, str]:
-    "The (group, field) an override key names (`lr` or `train.lr`); an unknown key is an error listing the valid ones."
-    groups = {g: {f.name for f in dataclasses.fields(typing.get_type_hints(Preset)[g])} for g in PRESET_GROUPS}
-    g, _, f = key.rpartition(".")
-    found = [h for h, names in groups.items() if f in names and g in ("", h)]
-    if len(found) != 1: raise KeyError(f"unknown override {key!r}; valid: epochs, {', '.join(sorted(n for names in groups.values() for n in names))}")
-    return found[0], f
-
 # %% ../nbs/06_variants.ipynb #3edf10c3
 _TINYLLAMA = "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T"
 PRESETS: dict[str, Preset] = {p.name: p for p in [
@@ -304,124 +289,3 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            EvalSettings(max_new_tokens=1024,    # configs/trl_train.yaml: max_output_generation_length 1024
                         eval_batch_size=32)),
 ]}
-
-# %% ../nbs/06_variants.ipynb #e70b3f38
-@dataclass(frozen=True)
-class RunConfig:
-    "One Stage 1 run: a row, the preset it runs at, and its seed."
-    variant: Variant
-    preset: Preset
-    seed: int = 42
-    stage: ClassVar[int] = 1
-
-def _value(hint, x, where: str):
-    "`x` as read from JSON, made a value of type `hint`: a nested record from its dict, a tuple from a list."
-    args = typing.get_args(hint) if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union else (hint,)
-    record = next((a for a in args if dataclasses.is_dataclass(a)), None)
-    if record is not None and isinstance(x, dict): return from_dict(record, x, where)
-    if isinstance(x, list) and any(a is tuple or typing.get_origin(a) is tuple for a in args): return tuple(x)
-    return x
-
-def from_dict(cls, d: dict, where: str = "config"):
-    "A `cls` (a dataclass) from its `asdict` form, nested records rebuilt; an unknown field or a bad value is an error naming `where`."
-    hints, names = typing.get_type_hints(cls), {f.name for f in dataclasses.fields(cls) if f.init}
-    if unknown := sorted(set(d) - names): raise ValueError(f"{where}: unknown field(s) {unknown} for {cls.__name__}")
-    try: return cls(**{k: _value(hints[k], x, f"{where}.{k}") for k, x in d.items()})
-    except TypeError as e: raise ValueError(f"{where}: {e}") from None
-
-def config_dict(cfg) -> dict:
-    "The JSON form of a run configuration (`config.json`): its fields, nested, and its stage."
-    return {"stage": cfg.stage, **asdict(cfg)}
-
-# %% ../nbs/06_variants.ipynb #4bbfea57
-STAGE2_KEYS = ("grpo", "star", "curve_rows")   # overrides that only Stage 2 rows read
-
-def apply_overrides(preset: Preset, overrides: dict) -> Preset:
-    "`preset` with each override applied: `field` or `group.field` → a value, or `group` → a dict of its fields."
-    groups = {g: getattr(preset, g) for g in PRESET_GROUPS}
-    for key, x in overrides.items():
-        for k, y in ([(f"{key}.{f}", z) for f, z in x.items()] if key in groups and isinstance(x, dict) else [(key, x)]):
-            g, f = settings_field(k)
-            groups[g] = replace(groups[g], **{f: _value(typing.get_type_hints(type(groups[g]))[f], y, k)})
-    return replace(preset, **groups)
-
-def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> RunConfig|Stage2RunConfig:
-    "The full configuration of one run (either stage): row, preset and seed, with `overrides` applied and checked."
-    v = (VARIANTS | STAGE2_VARIANTS).get(variant, variant) if isinstance(variant, str) else variant
-    if isinstance(v, str): select_variants(v)   # raises, listing the valid names
-    if v.stage == 2: return stage2_config(v, preset, seed, overrides)
-    p = preset if isinstance(preset, Preset) else PRESETS.get(preset)
-    if p is None: raise KeyError(f"unknown preset {preset!r}; valid: {', '.join(PRESETS)}")
-    o = {k: x for k, x in (overrides or {}).items() if k not in STAGE2_KEYS}
-    if "epochs" in o: v = replace(v, epochs=o.pop("epochs"))
-    return RunConfig(v, apply_overrides(p, o), seed)
-
-# %% ../nbs/06_variants.ipynb #8bc9743b
-STAGE2_BUDGETS: dict[str, dict] = {
-    # cpu-tiny, measured on the demo's Stage 1 models (2,000 test questions, seed protocol, paired before → after):
-    # STaR at 3e-4 lost 4-10 points of greedy accuracy, at 3e-5 it held within ±1.5. GRPO, pause model: 60 steps at
-    # 2e-5 moved sampled accuracy +0.018 [-0.004, +0.040] (one seed); 150 steps at 5e-5 +0.055 [+0.042, +0.068]
-    # (three RL seeds, greedy -0.013 [-0.023, -0.002]); the no-pause model +0.019 [+0.000, +0.037] (one seed).
-    "cpu-tiny": {"curve_rows": 100, "star": dict(loops=3, samples_per_question=4, questions_per_loop=300, online_chunk=100,
-                                                 learning_rate=3e-5, batch_size=16, epochs=1.0),
-                 "grpo": dict(steps=150, prompts_per_step=8, group_size=8, learning_rate=5e-5, minibatch_size=32, kl_coef=0.04, eval_every=30),
-                 "pause_only_lr": 2e-3},
-    "gsm8k-tiny": {"curve_rows": 100, "star": dict(loops=3, samples_per_question=4, questions_per_loop=300, learning_rate=3e-4),
-                   "grpo": dict(steps=30, prompts_per_step=8, group_size=8, learning_rate=3e-4, eval_every=10), "pause_only_lr": 2e-3},
-    "tinyllama": {"curve_rows": 250, "star": dict(loops=10, samples_per_question=4, learning_rate=1e-5, batch_size=8, online_chunk=512),
-                  "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=16, eval_every=50),
-                  "pause_only_lr": 1e-4},
-    "mistral": {"curve_rows": 250, "star": dict(loops=10, samples_per_question=4, learning_rate=1e-5, batch_size=4, online_chunk=512),
-                "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=8, eval_every=50),
-                "pause_only_lr": 1e-4},
-}
-
-@dataclass(frozen=True)
-class Stage2RunConfig:
-    "One Stage 2 run: a Stage 2 row, its preset and seed, the Stage 1 run it starts from, and the algorithm's settings."
-    variant: Stage2Variant
-    preset: Preset
-    seed: int
-    stage1: RunConfig
-    algorithm: object          # the RL notebook's `PauseGRPOConfig` or `StarConfig`, by the row's algorithm
-    curve_rows: int = 100      # test questions the learning curves are measured on
-    stage: ClassVar[int] = 2
-
-def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> Stage2RunConfig:
-    "The configuration of one Stage 2 run: its Stage 1 run's configuration and the algorithm's knobs (overrides: settings fields, `grpo`, `star`, `curve_rows`)."
-    from pause_nb.rl import PauseGRPOConfig, RewardConfig, StarConfig
-    name = preset.name if isinstance(preset, Preset) else preset
-    if name not in STAGE2_BUDGETS: raise KeyError(f"no Stage 2 budget for preset {name!r}; valid: {', '.join(STAGE2_BUDGETS)}")
-    o = dict(overrides or {})
-    s1, b = experiment_config(v.stage1, preset, seed, o), STAGE2_BUDGETS[name]
-    p = s1.preset
-    common = dict(temperature=v.temperature, max_new_tokens=p.eval.max_new_tokens, eval_batch_size=p.eval.eval_batch_size, seed=seed,
-                  reward=RewardConfig(pause_cost=v.pause_cost))
-    if v.trainable.pause_only: common["learning_rate"] = b["pause_only_lr"]   # a few hundred weights: a step the size of a head's
-    if v.algorithm == "grpo": algo = PauseGRPOConfig(**{**b["grpo"], **common, **o.get("grpo", {})})
-    else: algo = StarConfig(**{**b["star"], **common, "online": v.algorithm == "star_online", "max_length": p.train.max_length,
-                               "batch_size": b["star"].get("batch_size", p.train.batch_size), **o.get("star", {})})
-    return Stage2RunConfig(v, p, seed, s1, algo, o.get("curve_rows", b["curve_rows"]))
-
-# %% ../nbs/06_variants.ipynb #4064a05c
-def _regroup(d: dict) -> dict:
-    "A configuration dict of an older pause_nb (flat preset, Stage 2 `trainable` as a word) in today's shape."
-    d = dict(d)
-    if isinstance(d.get("preset", {}).get("data"), str):
-        flat = {("source" if k == "data" else k): x for k, x in d["preset"].items()}
-        hints = typing.get_type_hints(Preset)
-        d["preset"] = {"name": flat["name"]} | {g: {f.name: flat[f.name] for f in dataclasses.fields(hints[g]) if f.name in flat} for g in PRESET_GROUPS}
-    t = d.get("variant", {}).get("trainable")
-    if isinstance(t, str): d["variant"] = d["variant"] | {"trainable": asdict(PAUSE_ONLY if t == "pause" else FULL_MODEL)}
-    if isinstance(d.get("stage1"), dict): d["stage1"] = _regroup({k: x for k, x in d["stage1"].items() if k != "stage"})
-    return d
-
-def load_config(src: str|Path|dict) -> RunConfig|Stage2RunConfig:
-    "The run configuration in a `config.json` (its path, or the dict read from it), as the types it was written from."
-    where = "config" if isinstance(src, dict) else str(src)
-    d = _regroup(src if isinstance(src, dict) else json.loads(Path(src).read_text()))
-    stage = d.pop("stage", 1)
-    if stage == 1: return from_dict(RunConfig, d, where)
-    from pause_nb.rl import PauseGRPOConfig, StarConfig
-    cfg = from_dict(Stage2RunConfig, d, where)
-    return replace(cfg, algorithm=from_dict(PauseGRPOConfig if cfg.variant.algorithm == "grpo" else StarConfig, cfg.algorithm, f"{where}.algorithm"))

@@ -53,7 +53,7 @@ def _failing_template(path: Path) -> Path:
     nb.cells = [params, nbformat.v4.new_code_cell(
         "from pathlib import Path\nimport json\n"
         f"if variant == {B!r}: raise RuntimeError('boom: simulated failure')\n"
-        "from pause_nb.variants import config_dict, experiment_config\n"
+        "from pause_nb.config import config_dict, experiment_config\n"
         "Path(out_dir).mkdir(parents=True, exist_ok=True)\n"
         "(Path(out_dir)/'config.json').write_text(json.dumps(config_dict(experiment_config(variant, preset, seed, json.loads(overrides)))))\n"
         "(Path(out_dir)/'metrics.json').write_text(json.dumps({'protocols': {}}))")]

@@ -34,7 +34,7 @@ def _toy_run(tmp_path, variant="warmup_tinyllama_no_pause", **over):
     "Prepare, build and train one toy run in this process; the trainer's info (or the error it raises)."
     import torch
     from pause_nb import pipeline as P
-    from pause_nb.variants import experiment_config
+    from pause_nb.config import experiment_config
     torch.set_num_threads(1)
     cfg = experiment_config(variant, "cpu-tiny", 0, TOY | over)
     assets = P.prepare_assets(cfg, log=lambda *a: None); data = P.variant_data(cfg, assets)
@@ -78,8 +78,9 @@ def case_replies_all_empty(tmp_path):
 
 def case_missing_local_tokenizer(tmp_path):
     from pause_nb.assets import prepare_tokenizer
+    from pause_nb.variants import ModelSettings
     with pytest.raises(FileNotFoundError, match="preset tokenizer '/nowhere/tok': no such folder"):
-        prepare_tokenizer({"tokenizer": "/nowhere/tok"}, "unused")
+        prepare_tokenizer(ModelSettings(tokenizer="/nowhere/tok"), "unused")
 
 def case_stale_cache_same_path_new_content(tmp_path):
     from pause_nb.assets import source_fingerprint
