@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test bench lab export clean-nbs docs docs-check clean
+.PHONY: demo test bench lab export clean-nbs docs docs-check docs-outputs clean
 
 $(STAMP): settings.ini setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -46,6 +46,11 @@ docs: $(STAMP)
 ## Build the site, then open the home page, an API page and a figure page in headless chromium (installed if missing).
 docs-check: $(STAMP)
 	$(PY) scripts/docs.py check
+
+## Re-execute the module notebooks (nbs/[0-9]*.ipynb, and any other in nbs/.outputs.json) whose stored outputs are out of
+## date, and store their outputs for the docs (tests/test_docs.py fails on stale ones). One notebook: scripts/docs.py store-outputs NB.
+docs-outputs: $(STAMP)
+	$(PY) scripts/docs.py store-outputs --stale
 
 clean:
 	rm -rf _docs _proc .pytest_cache

@@ -73,6 +73,7 @@ def make_test_set(cfg: ControlConfig) -> np.ndarray:
         if x.tobytes() not in seen: seen.add(x.tobytes()); xs.append(x)
     return np.stack(xs)
 
+# %% ../nbs/12_positive_control.ipynb #ecd9ca1a
 def train_batches(cfg: ControlConfig, seed: int, test_x: np.ndarray):
     "Endless stream of training batches for `seed`, without any question of `test_x`."
     rng, banned = np.random.default_rng(10_000 + seed), {x.tobytes() for x in test_x}
@@ -111,6 +112,7 @@ def lr_at(step: int, cfg: ControlConfig) -> float:
     p = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
     return cfg.lr * (0.1 + 0.45 * (1 + math.cos(math.pi * p)))
 
+# %% ../nbs/12_positive_control.ipynb #bf681779
 def train_arm(model: LlamaForCausalLM, cfg: ControlConfig, arm: str, seed: int, test_x: np.ndarray) -> float:
     "Train `model` on the seed's question stream with loss on the answer token only; return the last loss."
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.wd, betas=(0.9, 0.98))

@@ -15,9 +15,9 @@ from datasets import Dataset, DatasetDict
 # %% auto #0
 __all__ = ['PAUSE_TOKEN', 'EXTRACTIONS', 'PROMPT_TEMPLATE', 'BOS', 'EOS', 'PAD', 'strip_pauses', 'canonical_number',
            'extract_answer', 'is_correct', 'extract_answer_reference', 'is_correct_reference', 'GSM8KFormatError',
-           'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'temp_dir_beside', 'atomic_write',
+           'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'atomic_write', 'temp_dir_beside',
            'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem', 'write_synthetic_gsm8k',
-           'train_tokenizer', 'gsm8k_texts', 'add_pause_token', 'decode_with_pauses']
+           'gsm8k_texts', 'train_tokenizer', 'add_pause_token', 'decode_with_pauses']
 
 # %% ../nbs/00_data.ipynb #7b6a23a9
 PAUSE_TOKEN = "<|pause|>"
@@ -28,7 +28,6 @@ def strip_pauses(text: str) -> str:
     return text.replace(PAUSE_TOKEN, "")
 
 # %% ../nbs/00_data.ipynb #a1ba5fcb
-_ANSWER_LINE = re.compile(r"####(.*)")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|-?\.\d+")
 
 def canonical_number(text: str) -> str|None:
@@ -40,6 +39,9 @@ def canonical_number(text: str) -> str|None:
     except InvalidOperation: return None
     if d == d.to_integral_value(): return str(int(d))
     return format(d.normalize(), "f")
+
+# %% ../nbs/00_data.ipynb #a025b288
+_ANSWER_LINE = re.compile(r"####(.*)")
 
 def extract_answer(text: str) -> str|None:
     "The final answer after the last `####` in `text`, canonicalised; `None` when there is none."
@@ -61,6 +63,7 @@ def extract_answer_reference(text: str) -> str|None:
     m = _REFERENCE_ANSWER.search(strip_pauses(text))
     return m.group(1).strip().replace(",", "") if m else None
 
+# %% ../nbs/00_data.ipynb #d3d08d61
 def is_correct_reference(prediction: str, ground_truth: str) -> bool:
     "The reference's correctness: string equality of `extract_answer_reference` on prediction and ground truth."
     want = extract_answer_reference(ground_truth) if "####" in ground_truth else ground_truth.strip().replace(",", "")
@@ -149,13 +152,6 @@ def _umask() -> int:
     "The process's umask (read by setting and restoring it)."
     m = os.umask(0); os.umask(m); return m
 
-def temp_dir_beside(path: str|Path) -> Path:
-    "A new hidden temporary folder beside `path`, with the mode any new folder gets (`mkdtemp` alone makes it 0700)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
-    os.chmod(tmp, 0o777 & ~_umask())
-    return tmp
-
 def atomic_write(path: str|Path, text: str) -> Path:
     "Write `text` to `path` through a temporary file in the same folder and a rename."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -168,6 +164,14 @@ def atomic_write(path: str|Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True); raise
     return path
 
+# %% ../nbs/00_data.ipynb #8a58e7c8
+def temp_dir_beside(path: str|Path) -> Path:
+    "A new hidden temporary folder beside `path`, with the mode any new folder gets (`mkdtemp` alone makes it 0700)."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    os.chmod(tmp, 0o777 & ~_umask())
+    return tmp
+
 # %% ../nbs/00_data.ipynb #5c832c18
 PROMPT_TEMPLATE = "Question: {question}\nAnswer:"
 
@@ -177,6 +181,7 @@ def format_prompt(question: str,
     "The prompt shown to the model for `question`."
     return PROMPT_TEMPLATE.format(question=question.strip()) + suffix
 
+# %% ../nbs/00_data.ipynb #a5085215
 def to_prompt_completion(row: dict, suffix: str = "") -> dict:
     "A GSM8K row as trl's prompt/completion pair (the completion keeps pause tokens if it has them)."
     return {"prompt": format_prompt(row["question"], suffix), "completion": " " + row["answer"]}
@@ -192,6 +197,7 @@ class SyntheticConfig:
     max_value: int = 20   # operands are drawn from 1..max_value
     seed: int = 0
 
+# %% ../nbs/00_data.ipynb #c38c1646
 _NAMES = "Ava Ben Cora Dan Eli Fay Gus Hana Ivan Jade Kai Lena Milo Nora Omar Pia Quin Rosa Sam Tara".split()
 _ITEMS = "apples marbles stickers books coins shells pencils cards stamps cookies".split()
 
@@ -208,6 +214,7 @@ def _step(rng: random.Random, x: int, max_value: int):
     sym = {"+": "+", "-": "-", "*": "*", "/": "/"}[op]
     return verb, f"{x}{sym}{b}=<<{x}{sym}{b}={y}>>{y}", y
 
+# %% ../nbs/00_data.ipynb #0cc0ff1c
 def synthetic_problem(rng: random.Random, cfg: SyntheticConfig = SyntheticConfig()) -> dict:
     "One GSM8K-format word problem with a worked, annotated solution."
     name, item = rng.choice(_NAMES), rng.choice(_ITEMS)
@@ -236,6 +243,11 @@ def write_synthetic_gsm8k(out_dir: str|Path, cfg: SyntheticConfig = SyntheticCon
     return out
 
 # %% ../nbs/00_data.ipynb #7459f405
+def gsm8k_texts(ds: Dataset):
+    "The strings a tokenizer is trained on: each row's prompt and completion."
+    for row in ds: yield format_prompt(row["question"]) + " " + row["answer"]
+
+# %% ../nbs/00_data.ipynb #f0bc43d0
 BOS, EOS, PAD = "<|bos|>", "<|eos|>", "<|pad|>"
 
 def train_tokenizer(texts, # an iterable of training strings
@@ -256,10 +268,6 @@ def train_tokenizer(texts, # an iterable of training strings
                                    model_max_length=2048)
     if save_dir is not None: fast.save_pretrained(str(save_dir))
     return fast
-
-def gsm8k_texts(ds: Dataset):
-    "The strings a tokenizer is trained on: each row's prompt and completion."
-    for row in ds: yield format_prompt(row["question"]) + " " + row["answer"]
 
 # %% ../nbs/00_data.ipynb #1dbac645
 def add_pause_token(tokenizer) -> int:

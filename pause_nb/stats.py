@@ -21,6 +21,7 @@ def per_question(records: list[dict], key: str = "correct") -> dict[int, float]:
     for r in records: by_q[r["index"]].append(float(r[key]))
     return {i: mean(v) for i, v in by_q.items()}
 
+# %% ../nbs/10_stats.ipynb #cd353d42
 def paired_scores(row: list[dict], baseline: list[dict], key: str = "correct") -> tuple[list[float], list[float]]:
     "Per-question scores of two runs on the same questions, aligned by question index (an error if the questions differ)."
     a, b = per_question(row, key), per_question(baseline, key)
@@ -72,6 +73,7 @@ def mcnemar_n(d: float, discordance: float, alpha: float = 0.05, power: float = 
     za, zb = NormalDist().inv_cdf(1 - alpha / 2), NormalDist().inv_cdf(power)
     return math.ceil((za * math.sqrt(discordance) + zb * math.sqrt(discordance - d * d)) ** 2 / (d * d))
 
+# %% ../nbs/10_stats.ipynb #93e45d88
 def minimum_detectable_difference(n: int, discordance: float, alpha: float = 0.05, power: float = 0.8) -> float:
     "The smallest paired difference `n` questions detect at `power` (bisection on `mcnemar_n`)."
     lo, hi = 1e-6, discordance * (1 - 1e-9)

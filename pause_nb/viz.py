@@ -45,6 +45,7 @@ def _pick_replies(records: list[dict], n: int) -> list[dict]:
         out += [g[i] for g in (good, bad) if i < len(g)]
     return out[:n]
 
+# %% ../nbs/05_viz.ipynb #83172dc2
 def reply_viewer(records: list[dict], max_replies: int = 40, width: int = 80) -> go.Figure:
     "Generated replies as text, each token coloured by P(pause), pauses marked; a slider pages through them."
     shown = _pick_replies(records, max_replies)
@@ -62,8 +63,8 @@ def reply_viewer(records: list[dict], max_replies: int = 40, width: int = 80) ->
                                 colorscale="Greys" if r["pause_probs"] is None else _P_SCALE, showscale=r["pause_probs"] is not None,
                                 colorbar=dict(title="P(pause)", lenmode="pixels", len=160, yanchor="top", y=1),
                                 line=dict(color=["red" if p else "rgba(0,0,0,0.15)" for p in pause], width=[2.5 if p else 0.5 for p in pause])),
-                    customdata=[[b[0], repr(r["tokens"][b[0]]), probs[b[0]]] for b in boxes],
-                    hovertemplate="token %{customdata[0]}: %{customdata[1]}<br>P(pause) = %{customdata[2]:.3f}<extra></extra>")
+                    hovertext=[f"token {b[0]}: {r['tokens'][b[0]]!r}<br>P(pause) = {probs[b[0]]:.3f}" for b in boxes],
+                    hovertemplate="%{hovertext}<extra></extra>")
     titles = [f"reply to question {r['index']} (sample {r['sample']}): {'correct' if r['correct'] else 'incorrect'}, "
               f"{r['n_pauses']} pauses, answer {r['extracted_answer']} vs {r['ground_truth_answer']}" for r in shown]
     steps = [dict(method="update", label=f"{r['index']}{'✓' if r['correct'] else '✗'}",
@@ -82,6 +83,7 @@ def _pauses_of_text(text: str) -> tuple[str, list[int]]:
     for part in parts[:-1]: n += len(part); offs.append(n)
     return "".join(parts), offs
 
+# %% ../nbs/05_viz.ipynb #3880347e
 def _pause_sites(records: list[dict]|None = None, texts: list[str]|None = None):
     "(pause-free text, pause offsets) for each record or pause-bearing text."
     if records is not None:
@@ -118,6 +120,7 @@ def _context_hits(text: str, off: int) -> list[str]:
         if after: hits.append(f"after {name}")
     return hits
 
+# %% ../nbs/05_viz.ipynb #377a0f7d
 def pause_context_shares(records=None, texts=None) -> dict[str, float|None]:
     "Share of pauses right before / after each of `CONTEXTS` (`None` without pauses)."
     counts, total = Counter(), 0
@@ -158,6 +161,7 @@ def calibration_by_position(records: list[dict], bin_size: int = 8) -> list[dict
             a = acc.setdefault(j // bin_size, [0.0, 0, 0]); a[0] += p; a[1] += t == PAUSE_TOKEN; a[2] += 1
     return [{"start": b * bin_size, "mean_pause_prob": s / n, "pause_rate": k / n, "n": n} for b, (s, k, n) in sorted(acc.items())]
 
+# %% ../nbs/05_viz.ipynb #19d3008b
 def calibration_figure(records: list[dict], p: float|None = None, bin_size: int = 8) -> go.Figure:
     "Mean P(pause) from the head and the observed pause rate across positions, against the injection probability p."
     rows = calibration_by_position(records, bin_size)
@@ -182,12 +186,14 @@ def save_html(fig: go.Figure, path: str|Path, plotlyjs: str = "embed") -> Path:
     os.replace(tmp, path)
     return path
 
+# %% ../nbs/05_viz.ipynb #7a94cfb2
 def report_figures(records: list[dict], injected_texts: list[str]|None = None, p: float|None = None) -> dict[str, go.Figure]:
     "Every figure of one run, by file name."
     return {"replies": reply_viewer(records), "pause_positions": pause_position_histogram(records, injected_texts),
             "pause_contexts": pause_context_figure(records, injected_texts), "pauses_per_reply": pauses_per_reply_figure(records),
             "calibration": calibration_figure(records, p)}
 
+# %% ../nbs/05_viz.ipynb #10dec836
 def write_report(records: list[dict], out_dir: str|Path, injected_texts: list[str]|None = None, p: float|None = None) -> dict[str, Path]:
     "Save every figure of a run as an offline HTML page in `out_dir` (plotly.js shipped once), plus `index.html`."
     out = Path(out_dir)

@@ -2,7 +2,9 @@
 
     python scripts/docs.py build            # notebooks → _proc/docs/ → sphinx → _docs/   (`make docs`)
     python scripts/docs.py check            # build, then open pages in headless chromium   (`make docs-check`)
-    python scripts/docs.py store-outputs nbs/index.ipynb   # execute a notebook and keep its outputs
+    python scripts/docs.py store-outputs nbs/10_stats.ipynb   # execute a notebook, keep its outputs + fingerprint
+    python scripts/docs.py store-outputs --stale   # every module notebook whose outputs are out of date (`make docs-outputs`)
+    python scripts/docs.py stale            # list notebooks whose stored outputs no longer match their sources
 
 The route (quarto, which nbdev's own site builder needs, cannot be installed here):
 
@@ -23,9 +25,21 @@ The route (quarto, which nbdev's own site builder needs, cannot be installed her
 4. **sphinx + myst-nb** (`nb_execution_mode = "off"`) + sphinx-book-theme: navigation, search, one page per
    notebook (numeric prefixes dropped, as nbdev does: `00_data.ipynb` → `data.html`).
 
-Which notebooks keep outputs is deliberate: nbdev_clean keeps outputs, and only notebooks executed with
-`store-outputs` (the home page's quickstart) or by their owners carry them. `store-outputs` executes with
-`PLOTLY_RENDERER=plotly_mimetype`, so a figure is stored as its JSON (a few kB), not with 3.5 MB of plotly.js.
+**Outputs are stored in the notebooks, and checked for freshness** (not executed by the build with a cache): CI must
+not spend minutes running the module notebooks again (it already runs each once as a test, and the two together would
+overrun its time), and the pages then show exactly what the committed notebooks hold. `store-outputs` executes a notebook
+as nbdev's tests do (cells flagged `slow`/`gpu`/`notest` or `#| eval: false` are skipped and keep no output) with
+`PLOTLY_RENDERER=plotly_mimetype`, so a figure is stored as its JSON (a few kB), not with 3.5 MB of plotly.js, its
+floats to 6 significant digits; progress bars are kept at their last state, logs over STREAM_LINES lines are cut in the
+middle, local paths are made relative, and a notebook over MAX_STORED_KB is reported. It records in `nbs/.outputs.json` (a side file: nbdev_clean keeps
+outputs, `clear_all = False`, but drops notebook metadata it does not know) a sha256 of the notebook's code cells and of
+the `pause_nb/*.py` modules they import, transitively (found by name: `pause_nb.x`, `from pause_nb import x`, `from .x
+import`), plus a sha256 of the stored outputs. Code, not prose: a markdown edit keeps outputs fresh; the imported
+modules, not all of `pause_nb/`: an edit to the trainer does not stale the stats page. Not fingerprinted: data and
+package versions. `tests/test_docs.py` fails on any recorded notebook (and any module notebook holding outputs) whose
+fingerprints no longer match, naming it and the command to refresh it; `make docs-outputs` re-stores those (two at a
+time, each in its own process).
+
 Executed experiment reports (`outputs/*/report.ipynb`, run by the experiment runner) are added as pages when they
 exist.
 """
@@ -455,6 +469,18 @@ def check(site: Path = SITE, shots: Path|None = ROOT/"_proc"/"check", api_page: 
     n_div = fig_dom.count("pause-nb-figure")
     assert 'class="main-svg"' in fig_dom, f"{figs[0].name}: the plotly figure did not draw (no main-svg)"
     assert "plotly.min.js" in fig_dom and "cdn" not in re.findall(r'src="[^"]*plotly[^"]*"', fig_dom)[0]
+    # the pages of notebooks with stored outputs show them, and every figure on them draws
+    shown = {}
+    for key in read_record() if site == SITE else []:
+        page = site/f"{page_name(_nbs()/key)}.html"
+        if not page.exists(): continue
+        html = page.read_text(encoding="utf-8")
+        n_out, n_fig = html.count('class="cell_output'), html.count('class="plotly-graph-div pause-nb-figure')
+        assert n_out, f"{page.name}: {key} has stored outputs, but the page shows none"
+        if n_fig:
+            drawn = len(re.findall(r'class="[^"]*\bsvg-container\b', fig_dom if page == figs[0] else dump_dom(page)))
+            assert drawn >= n_fig, f"{page.name}: {drawn} of {n_fig} plotly figures drew"
+        shown[page.name] = {"outputs": n_out, "figures": n_fig}
     bad = broken_links(site)
     assert not bad, f"{len(bad)} link(s) to a missing page or anchor: {bad[:5]}"
     git_url = _settings().get("git_url", "")
@@ -468,7 +494,8 @@ def check(site: Path = SITE, shots: Path|None = ROOT/"_proc"/"check", api_page: 
     assert not cut, f"{wide.name}: {len(cut)} table(s) run past the text column without scrolling: {cut[:2]}"
     res = {"home": home.name, "api": api.name, "figure_page": figs[0].name, "figures_on_page": n_div,
            "pages": len(list(site.glob("*.html"))), "links_checked": "ok", "source_links": len(sources),
-           "table_page": wide.name if wide else None, "tables": len(tables), "wide_tables_scroll": sum(t["wider"] for t in tables)}
+           "table_page": wide.name if wide else None, "tables": len(tables), "wide_tables_scroll": sum(t["wider"] for t in tables),
+           "stored_outputs_shown": shown}
     if shots is not None:
         fig_id = re.search(r'<div id="([^"]+)" class="plotly-graph-div pause-nb-figure', figs[0].read_text(encoding="utf-8")).group(1)
         res["screenshots"] = [str(screenshot(home, shots/"home.png")), str(screenshot(api, shots/"api.png", focus="extract-answer")),
@@ -477,21 +504,204 @@ def check(site: Path = SITE, shots: Path|None = ROOT/"_proc"/"check", api_page: 
     return res
 
 # ---------------------------------------------------------------------------------------------------------------
-# Outputs kept on purpose
+# Outputs kept on purpose, and whether they are fresh
 
-def store_outputs(nb_path: Path, timeout: int = 600) -> None:
-    "Execute `nb_path` in a kernel and save it with its outputs (plotly figures as JSON), then nbdev_clean it."
+RECORD = "nbs/.outputs.json"    # per stored notebook: fingerprint of its sources, of its outputs, the modules it read
+MAX_STORED_KB = 300             # a stored notebook over this is reported (trim the output, or show less)
+STREAM_LINES = 40               # a longer stream output (a training log) keeps its first and last STREAM_LINES/2 lines
+_FINGERPRINT_VERSION = "pause_nb stored outputs v1"
+# environment noise, not the notebook's: tqdm.auto in a kernel without ipywidgets warns at import
+_NOISE = [re.compile(r"^.*TqdmWarning: IProgress not found.*\n(?:\s+from \.autonotebook import tqdm as notebook_tqdm\n)?", re.MULTILINE)]
+
+def _nbs() -> Path: return ROOT/_settings().get("nbs_path", "nbs")
+def record_path() -> Path: return ROOT/RECORD
+def record_key(nb: Path) -> str: return nb.resolve().relative_to(_nbs().resolve()).as_posix()
+
+def module_notebooks() -> list[Path]:
+    "The module notebooks, `nbs/[0-9]*.ipynb`: those `make docs-outputs` keeps stored."
+    return sorted(_nbs().glob("[0-9]*.ipynb"))
+
+def _cells(nb: dict) -> list[dict]: return [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+def _text(x) -> str: return "".join(x) if isinstance(x, list) else (x or "")
+
+def has_outputs(nb: dict) -> bool: return any(c.get("outputs") for c in _cells(nb))
+
+_MOD_RE = [re.compile(r"\bpause_nb\.([A-Za-z]\w*)"),                                # pause_nb.data, `-m pause_nb.experiments`
+           re.compile(r"\bfrom\s+pause_nb\s+import\s+\(?\s*([\w\s,]+)"),              # from pause_nb import data, viz
+           re.compile(r"^\s*from\s+\.([A-Za-z]\w*)\s+import", re.MULTILINE),          # (in a module) from .data import X
+           re.compile(r"^\s*from\s+\.\s+import\s+\(?\s*([\w\s,]+)", re.MULTILINE)]     # (in a module) from . import data
+
+def _module_refs(text: str, lib: Path) -> set[Path]:
+    names = {n.strip() for rx in _MOD_RE for m in rx.finditer(text) for n in m.group(1).split(",")}
+    return {lib/f"{n}.py" for n in names if n and n != "_modidx" and (lib/f"{n}.py").exists()}
+
+def imported_modules(nb: dict) -> list[Path]:
+    "The package modules whose code a notebook runs: those its code names, and what they import, transitively."
+    lib = ROOT/_settings().get("lib_path", "pause_nb")
+    code = "\n".join(_text(c.get("source")) for c in _cells(nb))
+    todo, seen = _module_refs(code, lib), set()
+    while todo:
+        m = todo.pop(); seen.add(m)
+        todo |= _module_refs(m.read_text(encoding="utf-8"), lib) - seen
+    if seen or re.search(r"\bimport\s+pause_nb\b", code): seen.add(lib/"__init__.py")   # read, not followed: it imports nothing eagerly
+    return sorted(seen)
+
+def sources_fingerprint(nb: dict) -> tuple[str, list[str]]:
+    "sha256 of the notebook's code cells and of the package modules they import; and those modules' paths."
+    import hashlib
+    h, mods = hashlib.sha256(_FINGERPRINT_VERSION.encode()), imported_modules(nb)
+    for c in _cells(nb): h.update(b"\0cell\0" + _text(c.get("source")).encode())
+    for m in mods: h.update(b"\0module\0" + m.relative_to(ROOT).as_posix().encode() + b"\0" + m.read_bytes())
+    return h.hexdigest(), [m.relative_to(ROOT).as_posix() for m in mods]
+
+def outputs_fingerprint(nb: dict) -> str:
+    "sha256 of the code cells' outputs (as nbdev_clean leaves them): outputs not written by `store-outputs` change it."
+    import hashlib
+    norm = [[{k: ({m: _text(v) for m, v in o[k].items()} if k == "data" else _text(o[k]) if k == "text" else o[k])
+              for k in sorted(o) if k not in ("execution_count", "metadata")} for o in c.get("outputs", [])] for c in _cells(nb)]
+    return hashlib.sha256(json.dumps(norm, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+def read_record() -> dict:
+    p = record_path()
+    return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+
+def _update_record(key: str, entry: dict|None) -> None:
+    "Set (or, with `None`, remove) one notebook's entry, under a lock: notebooks are stored in parallel."
+    import fcntl
+    p, lock_file = record_path(), ROOT/"_proc"/"outputs.lock"      # _proc/ is gitignored: the lock file stays there
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rec = read_record()
+        if entry is None: rec.pop(key, None)
+        else: rec[key] = entry
+        p.write_text(json.dumps(dict(sorted(rec.items())), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+def staleness(nb_path: Path, record: dict|None = None) -> str|None:
+    "Why `nb_path`'s stored outputs are out of date (or missing); `None` when they are fresh."
+    record = read_record() if record is None else record
+    key = record_key(nb_path)
+    if not nb_path.exists(): return "the notebook no longer exists" if key in record else None
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    entry = record.get(key)
+    if entry is None: return "its outputs were not stored by store-outputs" if has_outputs(nb) else "no outputs stored"
+    sha, mods = sources_fingerprint(nb)
+    if sha != entry.get("sources"):
+        changed = sorted(set(mods) ^ set(entry.get("modules", [])))
+        return ("its code cells or the modules it imports changed since its outputs were stored"
+                + (f" (modules now read: {mods}; then: {entry.get('modules')})" if changed else f" (it reads {', '.join(mods) or 'no pause_nb module'})"))
+    if outputs_fingerprint(nb) != entry.get("outputs"):
+        return "its outputs are not the ones store-outputs wrote (re-run or cleared by hand?)"
+    return None
+
+def freshness_problems(notebooks: list[Path]|None = None) -> list[str]:
+    "Stored outputs that do not match their sources: every recorded notebook, and module notebooks holding outputs."
+    record = read_record()
+    nbs = [_nbs()/k for k in record] + module_notebooks() if notebooks is None else notebooks
+    out = []
+    for nb in dict.fromkeys(nbs):
+        if not nb.exists() and record_key(nb) not in record: continue
+        if record_key(nb) not in record and not has_outputs(json.loads(nb.read_text(encoding="utf-8"))): continue
+        why = staleness(nb, record)
+        if why: out.append(f"{record_key(nb)}: {why}; refresh with `python scripts/docs.py store-outputs {nb.relative_to(ROOT)}`"
+                           + " (or `make docs-outputs`)" if nb.exists() else f"{record_key(nb)}: {why}; `make docs-outputs` drops its entry from {RECORD}")
+    return out
+
+def _skipped(cell, skip_flags) -> bool:
+    "Cells nbdev's tests skip: `#| eval: false`, a test flag (`slow`, `gpu`, `notest`), `nbdev_export()`."
+    from nbdev.process import extract_directives
+    if cell.get("cell_type") != "code": return True
+    src = _text(cell.get("source"))
+    if "nbdev_export" + "(" in src: return True
+    d = extract_directives(cell, remove=False) if src.lstrip().startswith("#") else {}
+    if d.get("eval:", [""])[0].lower() == "false": return True
+    return bool(set(skip_flags) & d.keys())
+
+def _round_floats(x, digits: int = 6):
+    "`x` with every float to `digits` significant digits: a figure's JSON is stored a number a line, 17 digits each."
+    if isinstance(x, float): return float(f"{x:.{digits}g}")
+    if isinstance(x, list): return [_round_floats(v, digits) for v in x]
+    if isinstance(x, dict): return {k: _round_floats(v, digits) for k, v in x.items()}
+    return x
+
+def _tidy_outputs(nb) -> None:
+    "Stored as a reader would see them: progress bars at their last state, no environment noise, no local paths, long logs cut."
+    import site
+    prefixes = sorted({str(Path(p)) + os.sep for p in site.getsitepackages()} | {str(ROOT) + os.sep}, key=len, reverse=True)
+    def local(t: str) -> str:
+        for pre in prefixes: t = t.replace(pre, "")
+        return t
+    for cell in nb.cells:
+        if cell.cell_type != "code": continue
+        merged = []         # a progress bar arrives as many stream messages: one output per run of the same stream
+        for o in cell.outputs:
+            if o.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream" and merged[-1]["name"] == o["name"]:
+                merged[-1]["text"] += o["text"]
+            else: merged.append(o)
+        for o in merged:
+            if o.get("output_type") == "stream":
+                t = "\n".join(([seg for seg in line.split("\r") if seg] or [""])[-1] for line in o["text"].split("\n"))   # as a terminal shows it
+                for rx in _NOISE: t = rx.sub("", t)
+                lines = t.splitlines(keepends=True)
+                if len(lines) > STREAM_LINES:
+                    k = STREAM_LINES // 2
+                    t = "".join(lines[:k] + [f"... ({len(lines) - 2 * k} lines left out of the stored output) ...\n"] + lines[-k:])
+                o["text"] = local(t)
+            for mime, v in (o.get("data") or {}).items():
+                if mime.startswith("text/") and isinstance(v, str): o["data"][mime] = local(v)
+                if mime == PLOTLY_MIME: o["data"][mime] = _round_floats(v)
+        cell.outputs = [o for o in merged if not (o.get("output_type") == "stream" and not o["text"].strip())]
+
+def store_outputs(nb_path: Path, timeout: int = 600) -> dict:
+    """Execute `nb_path` in a kernel (cells nbdev's tests skip are skipped, and keep no output) and save it with its
+    outputs (plotly figures as JSON), nbdev_clean it, and record the fingerprints of its sources and outputs."""
     import nbformat
     from nbclient import NotebookClient
+    skip_flags = _settings().get("tst_flags", "").split()
+    class Client(NotebookClient):
+        async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+            if _skipped(cell, skip_flags):
+                if cell.cell_type == "code": cell.outputs = []
+                return cell
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+    t0 = time.perf_counter()
     nb = nbformat.read(nb_path, as_version=4)
-    old = os.environ.get("PLOTLY_RENDERER")
-    os.environ["PLOTLY_RENDERER"] = "plotly_mimetype"
-    try: NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(nb_path.parent)}}).execute()
+    sha, mods = sources_fingerprint(json.loads(nb_path.read_text(encoding="utf-8")))    # what ran: read before running
+    old = {k: os.environ.get(k) for k in ("PLOTLY_RENDERER", "TOKENIZERS_PARALLELISM")}
+    os.environ.update(PLOTLY_RENDERER="plotly_mimetype", TOKENIZERS_PARALLELISM="false")
+    try: Client(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(nb_path.parent)}}).execute()
     finally:
-        if old is None: os.environ.pop("PLOTLY_RENDERER", None)
-        else: os.environ["PLOTLY_RENDERER"] = old
+        for k, v in old.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+    _tidy_outputs(nb)
     nbformat.write(nb, nb_path)
     subprocess.run([str(Path(sys.executable).parent/"nbdev_clean"), "--fname", str(nb_path)], cwd=ROOT, check=True)
+    stored = json.loads(nb_path.read_text(encoding="utf-8"))
+    kb = round(nb_path.stat().st_size / 1024)
+    entry = {"sources": sha, "outputs": outputs_fingerprint(stored), "modules": mods}
+    _update_record(record_key(nb_path), entry)
+    big = sorted(((len(json.dumps(c.get("outputs", []))) // 1024, i) for i, c in enumerate(stored["cells"]) if c.get("outputs")), reverse=True)[:3]
+    warn = f"  WARNING: over {MAX_STORED_KB} kB; largest outputs (kB, cell index): {big}" if kb > MAX_STORED_KB else ""
+    print(f"store-outputs: {nb_path.relative_to(ROOT)} in {time.perf_counter() - t0:.1f}s, {kb} kB{warn}", flush=True)
+    return {**entry, "kB": kb, "seconds": round(time.perf_counter() - t0, 1)}
+
+def store_all(notebooks: list[Path], stale_only: bool = False, jobs: int = 2) -> int:
+    "Store outputs of `notebooks` (with `stale_only`, only those out of date), `jobs` at a time, each in its own process."
+    t0, record = time.perf_counter(), read_record()
+    for key in [k for k in record if not (_nbs()/k).exists()]:
+        _update_record(key, None); print(f"store-outputs: dropped the entry of {key} (no such notebook)")
+    todo = [nb for nb in notebooks if not stale_only or staleness(nb, record)]
+    print(f"store-outputs: {len(todo)} of {len(notebooks)} notebook(s) to run" + (": " + " ".join(p.name for p in todo) if todo else ""), flush=True)
+    def one(nb):
+        r = subprocess.run([sys.executable, __file__, "store-outputs", str(nb)], cwd=ROOT, capture_output=True, text=True)
+        sys.stdout.write(r.stdout); sys.stdout.flush()
+        return nb if r.returncode else None, r.stderr
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as ex: results = list(ex.map(one, todo))
+    failed = [(nb, err) for nb, err in results if nb]
+    for nb, err in failed: print(f"store-outputs: {nb.relative_to(ROOT)} FAILED (left as it was):\n{err[-3000:]}", file=sys.stderr)
+    print(f"store-outputs: {len(todo) - len(failed)} stored, {len(failed)} failed, in {time.perf_counter() - t0:.0f}s", flush=True)
+    return 1 if failed else 0
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python scripts/docs.py", description=__doc__.split("\n\n")[0])
@@ -499,8 +709,11 @@ def main(argv=None):
     sub.add_parser("build", help="build the site into _docs/")
     c = sub.add_parser("check", help="build, then check pages in headless chromium")
     c.add_argument("--no-build", action="store_true")
-    so = sub.add_parser("store-outputs", help="execute notebooks and keep their outputs")
-    so.add_argument("notebooks", nargs="+", type=Path)
+    so = sub.add_parser("store-outputs", help="execute notebooks and keep their outputs (with their fingerprint in " + RECORD + ")")
+    so.add_argument("notebooks", nargs="*", type=Path, help="default: the module notebooks and every notebook in " + RECORD)
+    so.add_argument("--stale", action="store_true", help="only those whose stored outputs are out of date (`make docs-outputs`)")
+    so.add_argument("-j", "--jobs", type=int, default=2, help="notebooks run at once (with several notebooks)")
+    sub.add_parser("stale", help="list notebooks whose stored outputs do not match their sources (exit 1 if any)")
     pr = sub.add_parser("_process", help=argparse.SUPPRESS)     # one notebook, in its own process
     pr.add_argument("src", type=Path); pr.add_argument("dst", type=Path); pr.add_argument("name")
     a = p.parse_args(argv)
@@ -512,7 +725,12 @@ def main(argv=None):
         if not a.no_build: build()
         res = check()
         print(f"docs-check: ok in {time.perf_counter()-t0:.1f}s " + json.dumps(res))
+    elif a.cmd == "stale":
+        probs = freshness_problems()
+        print("\n".join(probs) or "stored outputs: all fresh"); sys.exit(1 if probs else 0)
     else:
-        for nb in a.notebooks: store_outputs(nb.resolve())
+        nbs = [nb.resolve() for nb in a.notebooks] or list(dict.fromkeys(module_notebooks() + [_nbs()/k for k in read_record() if (_nbs()/k).exists()]))
+        if len(nbs) == 1 and not a.stale: store_outputs(nbs[0])
+        else: sys.exit(store_all(nbs, stale_only=a.stale, jobs=a.jobs))
 
 if __name__ == "__main__": main()

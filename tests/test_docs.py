@@ -8,7 +8,7 @@ The whole site built and opened in headless chromium takes about a minute from a
 (each module notebook's API processing imports torch), so it runs with `make docs-check` (CI runs it after
 `make test`), or here with `PAUSE_NB_DOCS_CHECK=1`.
 """
-import json, os, re, shutil, sys
+import json, os, re, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -134,3 +134,80 @@ def test_whole_site_in_chromium():
     docs.build()
     res = docs.check(shots=None)
     assert res["figure_page"] and res["pages"] >= 3
+
+# ---------------------------------------------------------------------------------------------------------------
+# Stored outputs: fresh, or the test says which notebook to refresh and how
+
+def test_stored_outputs_match_their_sources():
+    "Every notebook with stored outputs was stored by `store-outputs` from its current code and the modules it imports."
+    problems = docs.freshness_problems()
+    assert not problems, "stored outputs out of date (the docs would show results of other code):\n" + "\n".join(problems)
+
+STORED = '''
+# %% [markdown]
+# # Tiny
+#
+# > A module notebook whose outputs are stored.
+
+# %%
+from pause_nb.data import strip_pauses
+
+# %%
+print(strip_pauses("a<|pause|>b"))
+
+# %%
+#| slow
+print("a slow cell: skipped, as nbdev_test skips it")
+
+# %%
+#| eval: false
+print("never run")
+'''
+
+def test_store_outputs_records_a_fingerprint_and_stale_outputs_are_caught(tmp_path, monkeypatch):
+    "In a scratch project: stored outputs are fresh; a changed code cell, imported module or output makes them stale."
+    import jupytext, nbformat
+    for name in ("settings.ini",): shutil.copy(ROOT/name, tmp_path/name)
+    shutil.copytree(ROOT/"pause_nb", tmp_path/"pause_nb", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path/"nbs").mkdir()
+    nb_path = tmp_path/"nbs"/"01_tiny.ipynb"
+    nbformat.write(jupytext.reads(STORED, fmt="py:percent"), nb_path)
+    monkeypatch.setattr(docs, "ROOT", tmp_path)
+    assert [p.name for p in docs.module_notebooks()] == ["01_tiny.ipynb"]
+    assert docs.staleness(nb_path) == "no outputs stored" and docs.freshness_problems() == []
+    entry = docs.store_outputs(nb_path)
+    assert entry["modules"] == ["pause_nb/__init__.py", "pause_nb/data.py"] and entry["kB"] < 10
+    stored = json.loads(nb_path.read_text())
+    outs = ["".join(o.get("text", "")) for c in stored["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    assert outs == ["ab\n"], outs                                     # flagged cells skipped, kept without output
+    assert docs.read_record()["01_tiny.ipynb"]["sources"] == entry["sources"]
+    assert docs.freshness_problems() == []
+    subprocess.run([str(Path(sys.executable).parent/"nbdev_clean"), "--fname", str(nb_path)], cwd=tmp_path, check=True)      # nbdev_clean (hooks, `make export`) keeps them fresh
+    assert docs.freshness_problems() == []
+    original = nb_path.read_text()
+
+    def edited(fn):
+        nb = json.loads(original); fn(nb); nb_path.write_text(json.dumps(nb, indent=1))
+        problems = docs.freshness_problems(); nb_path.write_text(original)
+        return problems
+
+    i_print = next(i for i, c in enumerate(json.loads(original)["cells"]) if "print(strip_pauses" in "".join(c["source"]))
+    def set_src(nb, src): nb["cells"][i_print]["source"] = src
+    problems = edited(lambda nb: set_src(nb, 'print(strip_pauses("x<|pause|>y"))'))
+    assert len(problems) == 1 and problems[0].startswith("01_tiny.ipynb: its code cells or the modules it imports changed") \
+        and "python scripts/docs.py store-outputs nbs/01_tiny.ipynb" in problems[0], problems
+    i_md = next(i for i, c in enumerate(json.loads(original)["cells"]) if c["cell_type"] == "markdown")
+    assert edited(lambda nb: nb["cells"][i_md].__setitem__("source", "# Tiny\n\nProse may change freely.")) == []
+    def hand_run(nb): nb["cells"][i_print]["outputs"][0]["text"] = ["ab\n", "run again by hand\n"]
+    assert "not the ones store-outputs wrote" in edited(hand_run)[0]
+    data = tmp_path/"pause_nb"/"data.py"
+    data.write_text(data.read_text() + "\n# a change in an imported module\n")
+    assert "changed since its outputs were stored" in docs.freshness_problems()[0]
+    assert docs.staleness(nb_path) is not None
+    data.write_text(data.read_text().replace("\n# a change in an imported module\n", ""))
+    assert docs.freshness_problems() == []
+    # a module notebook holding outputs that store-outputs did not write
+    other = tmp_path/"nbs"/"02_other.ipynb"
+    other.write_text(original)
+    assert docs.freshness_problems() == ["02_other.ipynb: its outputs were not stored by store-outputs; refresh with "
+                                         "`python scripts/docs.py store-outputs nbs/02_other.ipynb` (or `make docs-outputs`)"]
