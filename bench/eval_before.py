@@ -9,7 +9,8 @@ import torch
 from tqdm.auto import tqdm
 import pause_nb.evaluate as ev
 from pause_nb.data import format_prompt
-from pause_nb.evaluate import EvalConfig, pause_token_id_of, _last_pause_prob
+from pause_nb.evaluate import EvalConfig, pause_token_id_of
+from pause_nb.generate import _last_pause_prob
 
 class _PauseProbRecorder:
     "A forward hook keeping P(pause) of the last position at each `generate` step."

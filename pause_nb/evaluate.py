@@ -9,19 +9,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
-import numpy as np
-import torch
-from tqdm.auto import tqdm
-from transformers import DynamicCache
-from transformers.cache_utils import DynamicLayer
-
-from .data import (PAUSE_TOKEN, EXTRACTIONS, format_prompt, extract_answer, extract_answer_reference, is_correct_reference,
-                           canonical_number, strip_pauses, load_gsm8k, atomic_write)
+from .data import (PAUSE_TOKEN, EXTRACTIONS, extract_answer, extract_answer_reference, is_correct_reference,
+                           canonical_number, load_gsm8k, atomic_write)
+from .generate import Sampling, EvalConfig, pause_token_id_of, generate_replies   # generation: its own module, names kept here
+_all_ = ["Sampling", "EvalConfig", "pause_token_id_of", "generate_replies"]
 
 # %% auto #0
 __all__ = ['SEED_COLUMNS', 'PROTOCOLS', 'reply_record', 'wilson_interval', 'pass_at_k', 'compute_metrics', 'metrics_table',
-           'write_predictions', 'read_predictions', 'Sampling', 'EvalConfig', 'Protocol', 'pause_token_id_of',
-           'generate_replies', 'evaluate']
+           'write_predictions', 'read_predictions', 'Protocol', 'evaluate', 'Sampling', 'EvalConfig',
+           'pause_token_id_of', 'generate_replies']
 
 # %% ../nbs/04_evaluate.ipynb #be135680
 def _pieces(ids: list[int], tokenizer, cache: dict|None = None) -> list[str]:
@@ -150,62 +146,6 @@ def read_predictions(path: str|Path) -> list[dict]:
     "The records of a prediction file (an error names the file and its 1-based line)."
     with open(path, encoding="utf-8") as f: return [_record(l, f"{path}:{i}") for i, l in enumerate(f, 1) if l.strip()]
 
-# %% ../nbs/04_evaluate.ipynb #fd86c81c
-@dataclass(frozen=True)
-class Sampling:
-    "One sampling distribution: what `generate` draws replies from, and what RL scores those replies under."
-    temperature: float = 1.0
-    top_k: int = 0              # 0: off
-    top_p: float = 1.0          # 1.0: off
-
-    def logprobs(self, logits: torch.Tensor) -> torch.Tensor:
-        "Log-probs (..., V) of the distribution generation samples from, given raw next-token logits (float32)."
-        from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
-        shape, x = logits.shape, logits.reshape(-1, logits.shape[-1]).float()
-        if self.temperature != 1.0: x = TemperatureLogitsWarper(self.temperature)(None, x)   # generation's order and code
-        if self.top_k: x = TopKLogitsWarper(self.top_k)(None, x)
-        if self.top_p < 1.0: x = TopPLogitsWarper(self.top_p)(None, x)
-        return x.log_softmax(-1).reshape(shape)
-
-# %% ../nbs/04_evaluate.ipynb #fb6ed6b7
-@dataclass
-class EvalConfig:
-    "How replies are generated for evaluation."
-    batch_size: int = 32        # questions decoding at once (k replies each): the batch has batch_size·k slots
-    max_new_tokens: int = 256   # a GSM8K reference answer is ~120 tokens, +10% pauses at p=0.1; synthetic ones ~40
-    do_sample: bool = False     # greedy unless True
-    temperature: float = 1.0
-    top_k: int = 0              # 0: off (every token can be drawn); the seed's protocol: 50
-    top_p: float = 1.0          # 1.0: off
-    k: int = 1                  # replies per question; > 1 needs `do_sample`
-    seed: int = 0               # seeds sampling
-    limit: int|None = None      # evaluate only the first `limit` questions
-    stop_at_eos: bool = True    # False: every batch runs `max_new_tokens` steps (replies are still cut at their first EOS); for timing
-    progress: bool = True
-    prompt_suffix: str = ""     # appended to every prompt (`format_prompt`'s suffix: K pauses or fillers a model was trained with)
-
-    def __post_init__(self):
-        if self.batch_size < 1 or self.max_new_tokens < 1: raise ValueError("batch_size and max_new_tokens must be >= 1")
-        if self.k < 1: raise ValueError(f"k must be >= 1, got {self.k}")
-        if self.k > 1 and not self.do_sample: raise ValueError(f"k={self.k} greedy replies would be identical: set do_sample=True")
-        if not self.temperature > 0 or not 0 < self.top_p <= 1: raise ValueError("temperature must be > 0 and top_p in (0, 1]")
-        if self.top_k < 0: raise ValueError(f"top_k must be >= 0 (0: off), got {self.top_k}")
-
-    @property
-    def sampling(self) -> Sampling:
-        "The distribution replies are drawn from (greedy configs included: their argmax is its mode)."
-        return Sampling(self.temperature, self.top_k, self.top_p)
-
-    def generation_config(self, eos: int, pad: int|None):
-        "The `GenerationConfig` of these settings, every sampling parameter explicit."
-        from transformers import GenerationConfig
-        sampling = dict(temperature=self.temperature, top_k=self.top_k, top_p=self.top_p, min_p=None, typical_p=1.0,
-                        epsilon_cutoff=0.0, eta_cutoff=0.0) if self.do_sample else {}
-        return GenerationConfig(max_new_tokens=self.max_new_tokens, do_sample=self.do_sample, num_return_sequences=self.k,
-                                repetition_penalty=1.0, no_repeat_ngram_size=0, **sampling,
-                                eos_token_id=eos if self.stop_at_eos else 2**31 - 1,   # an id never generated
-                                pad_token_id=eos if pad is None else pad, use_cache=True)
-
 # %% ../nbs/04_evaluate.ipynb #7e62c71f
 @dataclass(frozen=True)
 class Protocol:
@@ -228,210 +168,6 @@ PROTOCOLS = {p.name: p for p in [
              source="epfl-dlab/PauseToken (base): configs/trl_train.yaml -> configs/rl_algorithm/policy/generation/train_default.yaml"),
     Protocol("greedy", do_sample=False, headline="ours", source="deterministic decoding"),
 ]}
-
-# %% ../nbs/04_evaluate.ipynb #d7c86848
-def pause_token_id_of(model, tokenizer) -> int|None:
-    "The pause token id a model can generate, or `None` for a model without one."
-    pid = getattr(model, "pause_token_id", None)
-    if pid is not None: return int(pid)
-    pid = tokenizer.get_vocab().get(PAUSE_TOKEN)
-    head = model.get_output_embeddings()
-    return pid if pid is not None and head is not None and pid < head.weight.shape[0] else None
-
-def _last_pause_prob(out, pause_id: int) -> torch.Tensor:
-    "P(pause) at the last position of a forward output: its `pause_probs`, else the softmax at `pause_id`."
-    probs = getattr(out, "pause_probs", None)
-    if probs is not None: return probs[:, -1].float()
-    return out.logits[:, -1].float().log_softmax(-1)[:, pause_id].exp()
-
-def _check_vocab(model, tokenizer, prompt_ids: list[list[int]], pause_id: int|None) -> None:
-    "Refuse prompts holding ids the model cannot embed, naming the tokenizer's and the model's sizes."
-    rows = model.get_input_embeddings().weight.shape[0]
-    bad = [i for p in prompt_ids for i in p if i >= rows and i != pause_id]
-    if bad: raise ValueError(f"the tokenizer {getattr(tokenizer, 'name_or_path', '')!r} has {len(tokenizer)} tokens and gives prompt id "
-                             f"{max(bad)}, but the model ({type(model).__name__}) embeds only {rows} ids: evaluate with the tokenizer "
-                             "the model was built and trained with")
-
-# %% ../nbs/04_evaluate.ipynb #566a651c
-_GOLDEN, _MIX1, _MIX2 = (np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB))
-
-def _mix64(x: np.ndarray) -> np.ndarray:
-    "SplitMix64's output function, element-wise on uint64."
-    x = (x ^ (x >> np.uint64(30))) * _MIX1
-    x = (x ^ (x >> np.uint64(27))) * _MIX2
-    return x ^ (x >> np.uint64(31))
-
-def _reply_uniforms(seed: int, index, sample, n: int) -> np.ndarray:
-    "(len(index), n) float64 uniforms in [0, 1): the stream of reply (question `index`, `sample`) under `seed`."
-    with np.errstate(over="ignore"):
-        key = _mix64(np.full(len(index), seed % 2**64, dtype=np.uint64) + _GOLDEN)
-        key = _mix64(key + np.asarray(index, dtype=np.uint64) * _GOLDEN)
-        key = _mix64(key + np.asarray(sample, dtype=np.uint64) * _GOLDEN)
-        z = _mix64(key[:, None] + np.arange(1, n + 1, dtype=np.uint64) * _GOLDEN)
-    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
-
-def _next_tokens(logits: torch.Tensor, # (B, V) next-token logits, float32
-                 u: torch.Tensor|None, # (B,) the rows' uniform numbers (sampling only)
-                 cfg: EvalConfig) -> torch.Tensor:
-    "The next token of each row: the argmax (greedy), or `cfg.sampling`'s inverse CDF at `u`."
-    if not cfg.do_sample: return logits.argmax(-1)
-    cdf = cfg.sampling.logprobs(logits).exp().double().cumsum(-1)
-    return torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(1), right=True).squeeze(1).clamp_(max=logits.shape[-1] - 1)
-
-# %% ../nbs/04_evaluate.ipynb #ded71971
-class _SlotLayer(DynamicLayer):
-    "One layer's keys and values for a fixed set of slots, each sequence from column 0; a new token goes at its slot's length."
-    def __init__(self, slots, keys: torch.Tensor, values: torch.Tensor): # keys, values: (slots, heads, capacity, head dim)
-        super().__init__()
-        self.slots, self.keys, self.values, self.is_initialized = slots, keys, values, True
-
-    def get_seq_length(self) -> int: return self.slots.used
-
-    def update(self, key_states, value_states, *args, **kwargs):
-        "Write one step's keys and values (slots, heads, 1, head dim) at each slot's length; return the columns in use."
-        rows, at = self.slots.rows, self.slots.lens
-        self.keys[rows, :, at] = key_states[:, :, 0]
-        self.values[rows, :, at] = value_states[:, :, 0]
-        n = self.slots.used + 1
-        return self.keys[:, :, :n], self.values[:, :, :n]
-
-# %% ../nbs/04_evaluate.ipynb #7c8b9516
-class _Slots:
-    "The decoding batch: `width` slots, each holding one reply's prompt and tokens in the KV cache, refilled as replies end."
-    def __init__(self, width: int, capacity: int, cfg: EvalConfig, pause_id: int|None, stop: int, device):
-        self.width, self.capacity, self.cfg, self.pause_id, self.stop, self.device = width, capacity, cfg, pause_id, stop, device
-        self.cache, self.used, self.log = None, 0, []      # log: (job, token, P(pause)) of every slot at every step
-        zeros = lambda: torch.zeros(width, dtype=torch.long, device=device)
-        self.lens, self.n, self.last, self.job = zeros(), zeros(), zeros(), zeros() - 1   # job -1: a free slot
-        self.u = torch.zeros(width, cfg.max_new_tokens, dtype=torch.float64, device=device) if cfg.do_sample else None
-        self.rows = torch.arange(width, device=device)
-
-    @property
-    def alive(self) -> torch.Tensor: return self.job >= 0
-
-    def _choose(self, logits, probs, rows) -> torch.Tensor:
-        "Choose and log the next token of slots `rows`; return which of them are done."
-        u = None if self.u is None else self.u[rows, self.n[rows]]
-        tok = _next_tokens(logits.float(), u, self.cfg)
-        self.log.append((self.job[rows], tok, probs))
-        self.last[rows], self.n[rows] = tok, self.n[rows] + 1
-        return (tok == self.stop) | (self.n[rows] >= self.cfg.max_new_tokens)
-
-    def _release(self, rows) -> None:
-        "Free slots `rows`."
-        self.job[rows], self.lens[rows], self.n[rows] = -1, 0, 0
-
-# %% ../nbs/04_evaluate.ipynb #e03b5a4d
-def _prefill(model, prompt_ids: list[list[int]], device):
-    "One forward pass over right-padded prompts: its output (logits at each prompt's last token), the cache and the lengths."
-    lens = torch.tensor([len(p) for p in prompt_ids], device=device)
-    L = int(lens.max())
-    ids = torch.tensor([p + [0] * (L - len(p)) for p in prompt_ids], device=device)
-    mask = (torch.arange(L, device=device) < lens[:, None]).long()
-    cache = DynamicCache()
-    out = model(input_ids=ids, attention_mask=mask, position_ids=torch.arange(L, device=device).expand(len(prompt_ids), L),
-                cache=cache, use_cache=True, logits_to_keep=(lens - 1)[:, None])
-    return out, cache, lens
-
-def _admit(self, model, prompt_ids: list[list[int]], jobs: list[tuple[int, int]], first: int) -> int:
-    "Prefill `jobs` ((question, sample) pairs, numbered from `first`) into free slots, choose their first tokens; return how many ended."
-    qs = sorted({i for i, _ in jobs})                                                  # a prompt sampled k times: prefilled once
-    out, cache, lens = _prefill(model, [prompt_ids[q] for q in qs], self.device)
-    row = {q: r for r, q in enumerate(qs)}
-    src = torch.tensor([row[i] for i, _ in jobs], device=self.device)                  # each job's prefill row
-    slots = (~self.alive).nonzero().squeeze(1)[:len(jobs)]
-    self.job[slots], self.n[slots], self.lens[slots] = torch.arange(first, first + len(jobs), device=self.device), 0, lens[src]
-    if self.u is not None:
-        u = _reply_uniforms(self.cfg.seed, [i for i, _ in jobs], [s for _, s in jobs], self.cfg.max_new_tokens)
-        self.u[slots] = torch.from_numpy(u).to(self.device)
-    probs = None if self.pause_id is None else _last_pause_prob(out, self.pause_id)[src]
-    done = self._choose(out.logits[src, -1], probs, slots)
-    if not bool(done.all()): self._store(cache, slots[~done], src[~done], int(lens.max()))
-    self._release(slots[done])
-    return int(done.sum())
-
-def _store(self, cache, slots, src, L: int) -> None:
-    "Copy the keys and values of prefill rows `src` (L columns) into `slots`, allocating the slots' cache on first use."
-    if self.cache is None:
-        self.cache = DynamicCache()
-        self.cache.layers = [_SlotLayer(self, *(k.new_zeros(self.width, k.shape[1], self.capacity, k.shape[3]) for _ in "kv"))
-                             for k, v, *_ in cache]
-    for layer, (k, v, *_) in zip(self.cache.layers, cache):
-        layer.keys[slots, :, :L], layer.values[slots, :, :L] = k[src], v[src]
-
-_Slots.admit, _Slots._store = _admit, _store
-
-# %% ../nbs/04_evaluate.ipynb #0426de71
-def _step(self, model) -> int:
-    "Feed every slot its last token and choose the next; return how many replies ended."
-    alive, self.used = self.alive, int(self.lens.max())
-    mask = (torch.arange(self.used + 1, device=self.device) <= self.lens[:, None]).long()
-    out = model(input_ids=self.last[:, None], attention_mask=mask, position_ids=self.lens[:, None], cache=self.cache,
-                use_cache=True, logits_to_keep=1)
-    self.lens += alive
-    done = self._choose(out.logits[:, -1], None if self.pause_id is None else _last_pause_prob(out, self.pause_id), self.rows) & alive
-    self._release(~alive | done)
-    return int(done.sum())
-
-def _compact(self) -> None:
-    "Drop the free slots (once no prompt is left to fill them)."
-    keep = self.alive.nonzero().squeeze(1)
-    for layer in self.cache.layers: layer.keys, layer.values = layer.keys[keep], layer.values[keep]
-    self.lens, self.n, self.last, self.job = self.lens[keep], self.n[keep], self.last[keep], self.job[keep]
-    if self.u is not None: self.u = self.u[keep]
-    self.width, self.rows = len(keep), torch.arange(len(keep), device=self.device)
-
-_Slots.step, _Slots.compact = _step, _compact
-
-# %% ../nbs/04_evaluate.ipynb #ff851842
-def _decode(model, prompt_ids: list[list[int]], jobs: list[tuple[int, int]], cfg: EvalConfig, pause_id: int|None, eos: int):
-    "Decode every job ((question, sample) pair); the log of (job, token, P(pause)) of every slot at every step."
-    width, device = cfg.batch_size * cfg.k, next(model.parameters()).device
-    slots = _Slots(width, max(map(len, prompt_ids)) + cfg.max_new_tokens, cfg, pause_id, eos if cfg.stop_at_eos else -1, device)
-    nxt = live = 0
-    with tqdm(total=len(jobs), desc="generating", unit="reply", disable=not cfg.progress) as bar:
-        while nxt < len(jobs) or live:
-            free = slots.width - live
-            if nxt < len(jobs) and (free >= max(1, width // 8) or live == 0):
-                take = jobs[nxt:nxt + free]
-                ended = slots.admit(model, prompt_ids, take, nxt)
-                nxt, live = nxt + len(take), live + len(take) - ended
-            else:
-                if nxt == len(jobs) and live <= slots.width // 2 and slots.cache is not None: slots.compact()
-                ended = slots.step(model); live -= ended
-            bar.update(ended)
-    return slots.log
-
-def _replies(log, jobs: list[tuple[int, int]], n_questions: int, k: int, eos: int) -> list[list[dict]]:
-    "Per question, its `k` replies (ids up to the first EOS, finished, P(pause)) from the decoding log."
-    job = torch.cat([j for j, _, _ in log]).cpu()
-    keep = job >= 0
-    job = job[keep]
-    order, counts = torch.sort(job, stable=True).indices, torch.bincount(job, minlength=len(jobs)).tolist()
-    toks = torch.cat([t for _, t, _ in log]).cpu()[keep][order].split(counts)
-    probs = [None] * len(jobs) if log[0][2] is None else torch.cat([p for _, _, p in log]).float().cpu()[keep][order].split(counts)
-    out = [[None] * k for _ in range(n_questions)]
-    for (i, s), t, p in zip(jobs, toks, probs):
-        t = t.tolist(); n = t.index(eos) if eos in t else len(t)
-        out[i][s] = {"ids": t[:n], "finished": n < len(t), "pause_probs": None if p is None else p[:n].tolist()}
-    return out
-
-# %% ../nbs/04_evaluate.ipynb #c5bdf885
-@torch.inference_mode()
-def generate_replies(model, tokenizer, questions: list[str], cfg: EvalConfig = EvalConfig()) -> list[list[dict]]:
-    "For each question, `cfg.k` replies (ids, finished, P(pause)), decoded with a KV cache in a batch whose ended replies make room for new prompts."
-    pause_id, eos = pause_token_id_of(model, tokenizer), tokenizer.eos_token_id
-    prompt_ids = tokenizer([format_prompt(q, cfg.prompt_suffix) for q in questions])["input_ids"]
-    _check_vocab(model, tokenizer, prompt_ids, pause_id)
-    if not questions: return []
-    order = sorted(range(len(questions)), key=lambda i: -len(prompt_ids[i]))    # long prompts first: similar lengths prefill together
-    jobs = [(i, s) for i in order for s in range(cfg.k)]
-    was_training = model.training
-    try:
-        model.eval()
-        log = _decode(model, prompt_ids, jobs, cfg, pause_id, eos)
-    finally: model.train(was_training)
-    return _replies(log, jobs, len(questions), cfg.k, eos)
 
 # %% ../nbs/04_evaluate.ipynb #593ee615
 def evaluate(model, tokenizer,
