@@ -55,7 +55,7 @@ def check_injected(namespace: dict) -> None:
     "Raise naming each parameter papermill injected into a template's `namespace` (its `globals()`) that the parameters cell does not declare."
     declared = set(namespace.get("__annotations__", {}))
     injected = {n for src in namespace.get("In", []) if src.startswith("# Parameters") for n in _assigned(src)}
-    unknown = sorted(injected - declared)
+    unknown = sorted(injected - declared - {"PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH"})   # papermill's own, with --inject-paths
     if not unknown: return
     hints = [f"{n!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(n, declared, 1)) else repr(n) for n in unknown]
     raise ValueError(f"unknown parameter(s) {', '.join(hints)}: the parameters cell declares {', '.join(sorted(declared))}")
