@@ -14,8 +14,7 @@ from .config import RunConfig, Stage2RunConfig, experiment_config
 
 # %% auto #0
 __all__ = ['LOG_LEVELS', 'project_root', 'template', 'stage_template', 'check_parameters', 'check_injected', 'set_log_level',
-           'progress_enabled', 'run_notebook', 'parse_seeds', 'prepare_bases', 'parse_stage1_dirs', 'say',
-           'run_experiments', 'main']
+           'run_notebook', 'parse_seeds', 'prepare_bases', 'parse_stage1_dirs', 'say', 'run_experiments', 'main']
 
 # %% ../nbs/08_experiments.ipynb #d9e59797
 def project_root() -> Path:
@@ -64,7 +63,7 @@ def check_injected(namespace: dict) -> None:
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 def set_log_level(level: str = "warning") -> None:
-    "Set the `pause_nb` loggers and transformers' verbosity to `level`; at info and below, training and evaluation draw progress bars."
+    "Set the `pause_nb` loggers and transformers' verbosity to `level`; at info and below, training and evaluation draw progress bars (`showing_progress`)."
     if level not in LOG_LEVELS: raise ValueError(f"log level {level!r}: expected one of {', '.join(LOG_LEVELS)}")
     from transformers.utils import logging as hf_logging
     from transformers.utils.import_utils import is_in_notebook
@@ -78,10 +77,6 @@ def _text_trainer_bars() -> None:
     "In a kernel the Trainer draws an HTML widget, which papermill cannot stream: use its tqdm callback instead."
     import transformers.trainer as hf_trainer
     hf_trainer.DEFAULT_PROGRESS_CALLBACK = hf_trainer.ProgressCallback   # read when a Trainer is built
-
-def progress_enabled() -> bool:
-    "Whether training and evaluation draw progress bars: the `pause_nb` loggers show info."
-    return logging.getLogger("pause_nb").isEnabledFor(logging.INFO)
 
 # %% ../nbs/08_experiments.ipynb #98f1fedd
 def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int = 1, timeout: int|None = None,
