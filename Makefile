@@ -48,7 +48,8 @@ docs-check: $(STAMP)
 	$(PY) scripts/docs.py check
 
 ## Re-execute the module notebooks (nbs/[0-9]*.ipynb, and any other in nbs/.outputs.json) whose stored outputs are out of
-## date, and store their outputs for the docs (tests/test_docs.py fails on stale ones). One notebook: scripts/docs.py store-outputs NB.
+## date, and store their outputs for the docs (tests/test_docs.py fails on stale ones; a notebook edited while it runs is
+## left alone). One notebook: scripts/docs.py store-outputs NB.
 docs-outputs: $(STAMP)
 	$(PY) scripts/docs.py store-outputs --stale
 

@@ -665,8 +665,9 @@ def store_outputs(nb_path: Path, timeout: int = 600) -> dict:
                 return cell
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
     t0 = time.perf_counter()
-    nb = nbformat.read(nb_path, as_version=4)
-    sha, mods = sources_fingerprint(json.loads(nb_path.read_text(encoding="utf-8")))    # what ran: read before running
+    before = nb_path.read_bytes()
+    nb = nbformat.reads(before.decode("utf-8"), as_version=4)
+    sha, mods = sources_fingerprint(json.loads(before))    # what ran: read before running
     old = {k: os.environ.get(k) for k in ("PLOTLY_RENDERER", "TOKENIZERS_PARALLELISM")}
     os.environ.update(PLOTLY_RENDERER="plotly_mimetype", TOKENIZERS_PARALLELISM="false")
     try: Client(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(nb_path.parent)}}).execute()
@@ -675,6 +676,8 @@ def store_outputs(nb_path: Path, timeout: int = 600) -> dict:
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
     _tidy_outputs(nb)
+    if nb_path.read_bytes() != before:     # edited while it ran (minutes): never overwrite someone's edit
+        raise RuntimeError(f"{nb_path.relative_to(ROOT)} changed while it ran: left as it is now; store its outputs again")
     nbformat.write(nb, nb_path)
     subprocess.run([str(Path(sys.executable).parent/"nbdev_clean"), "--fname", str(nb_path)], cwd=ROOT, check=True)
     stored = json.loads(nb_path.read_text(encoding="utf-8"))
