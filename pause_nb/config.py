@@ -13,8 +13,8 @@ from .variants import (FULL_MODEL, PAUSE_ONLY, PRESETS, STAGE2_VARIANTS, VARIANT
                                select_variants)
 
 # %% auto #0
-__all__ = ['PRESET_GROUPS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'settings_field', 'RunConfig', 'from_dict', 'config_dict',
-           'apply_overrides', 'experiment_config', 'Stage2RunConfig', 'stage2_config', 'load_config']
+__all__ = ['PRESET_GROUPS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'settings_field', 'RunConfig', 'Stage2RunConfig', 'from_dict',
+           'config_dict', 'apply_overrides', 'experiment_config', 'stage2_config', 'load_config']
 
 # %% ../nbs/06a_config.ipynb #01d46744
 PRESET_GROUPS = {f.name: f.type for f in dataclasses.fields(Preset) if f.name != "name"}
@@ -28,6 +28,10 @@ def settings_field(key: str) -> tuple[str, str]:
     return found[0], f
 
 # %% ../nbs/06a_config.ipynb #91b2d73a
+def _check_seed(seed) -> None:
+    "A run's seed is an integer (a string from a command line is converted where it is read, not here)."
+    if isinstance(seed, bool) or not isinstance(seed, int): raise TypeError(f"seed: expected an integer, got {seed!r}")
+
 @dataclass(frozen=True)
 class RunConfig:
     "One Stage 1 run: a row, the preset it runs at, and its seed."
@@ -35,6 +39,21 @@ class RunConfig:
     preset: Preset
     seed: int = 42
     stage: ClassVar[int] = 1
+
+    def __post_init__(self): _check_seed(self.seed)
+
+@dataclass(frozen=True)
+class Stage2RunConfig:
+    "One Stage 2 run: a Stage 2 row, its preset and seed, the Stage 1 run it starts from, and the algorithm's settings."
+    variant: Stage2Variant
+    preset: Preset
+    seed: int
+    stage1: RunConfig
+    algorithm: object          # the RL notebook's `PauseGRPOConfig` or `StarConfig`, by the row's algorithm
+    curve_rows: int = 100      # test questions the learning curves are measured on
+    stage: ClassVar[int] = 2
+
+    def __post_init__(self): _check_seed(self.seed)
 
 def _value(hint, x, where: str):
     "`x` as read from JSON, made a value of type `hint`: a nested record from its dict, a tuple from a list."
@@ -97,17 +116,6 @@ STAGE2_BUDGETS: dict[str, dict] = {
                 "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=8, eval_every=50),
                 "pause_only_lr": 1e-4},
 }
-
-@dataclass(frozen=True)
-class Stage2RunConfig:
-    "One Stage 2 run: a Stage 2 row, its preset and seed, the Stage 1 run it starts from, and the algorithm's settings."
-    variant: Stage2Variant
-    preset: Preset
-    seed: int
-    stage1: RunConfig
-    algorithm: object          # the RL notebook's `PauseGRPOConfig` or `StarConfig`, by the row's algorithm
-    curve_rows: int = 100      # test questions the learning curves are measured on
-    stage: ClassVar[int] = 2
 
 def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> Stage2RunConfig:
     "The configuration of one Stage 2 run: its Stage 1 run's configuration and the algorithm's knobs (overrides: settings fields, `grpo`, `star`, `curve_rows`)."
