@@ -364,6 +364,6 @@ d = { 'settings': { 'branch': 'main',
                               'pause_nb.viz.pauses_per_reply_figure': ('viz.html#pauses_per_reply_figure', 'pause_nb/viz.py'),
                               'pause_nb.viz.relative_pause_positions': ('viz.html#relative_pause_positions', 'pause_nb/viz.py'),
                               'pause_nb.viz.reply_viewer': ('viz.html#reply_viewer', 'pause_nb/viz.py'),
-                              'pause_nb.viz.report_figures': ('viz.html#report_figures', 'pause_nb/viz.py'),
-                              'pause_nb.viz.save_html': ('viz.html#save_html', 'pause_nb/viz.py'),
-                              'pause_nb.viz.write_report': ('viz.html#write_report', 'pause_nb/viz.py')}}}
+                              'pause_nb.viz.run_figures': ('viz.html#run_figures', 'pause_nb/viz.py'),
+                              'pause_nb.viz.save_figures': ('viz.html#save_figures', 'pause_nb/viz.py'),
+                              'pause_nb.viz.save_html': ('viz.html#save_html', 'pause_nb/viz.py')}}}

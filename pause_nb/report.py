@@ -264,7 +264,7 @@ def write_report(run_dir: str|Path) -> dict:
     figs = (report_figures(one, diffs) if one else {}) | stage2_curves([r for r in runs if r["stage"] == 2])
     html_figs = "".join(pio.to_html(f, include_plotlyjs=(i == 0), full_html=False) for i, f in enumerate(figs.values()))
     links = "".join(f"<li>{html.escape(r['title'])}: " + ", ".join(f"<a href='{html.escape(str(f.relative_to(run_dir)))}'>{html.escape(f.parent.parent.name + '/' + f.stem)}</a>"
-                    for s in r["seeds"].values() for f in sorted((s["dir"]/"figures").glob("*.html"))) + "</li>" for r in runs)
+                    for s in r["seeds"].values() for f in sorted(f for f in (s["dir"]/"figures").glob("*.html") if f.name != "index.html")) + "</li>" for r in runs)
     body = MarkdownIt("commonmark").enable("table").render(md)   # report.md as it reads, notes and all
     atomic_write(run_dir/"report.html", f"<!doctype html><html><head><meta charset='utf-8'><title>pause_nb report: {html.escape(run_dir.name)}</title>"
                  f"<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;display:block;overflow-x:auto}} "

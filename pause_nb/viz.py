@@ -15,7 +15,7 @@ from .data import PAUSE_TOKEN, strip_pauses
 # %% auto #0
 __all__ = ['PAUSE_MARK', 'CONTEXTS', 'reply_viewer', 'relative_pause_positions', 'pause_position_histogram',
            'pause_context_shares', 'pause_context_figure', 'pauses_per_reply_figure', 'calibration_by_position',
-           'calibration_figure', 'save_html', 'report_figures', 'write_report']
+           'calibration_figure', 'save_html', 'run_figures', 'save_figures']
 
 # %% ../nbs/05_viz.ipynb #98be1e2a
 PAUSE_MARK = "||"    # how a pause is drawn (ASCII: renders in every font)
@@ -162,16 +162,16 @@ def calibration_by_position(records: list[dict], bin_size: int = 8) -> list[dict
     return [{"start": b * bin_size, "mean_pause_prob": s / n, "pause_rate": k / n, "n": n} for b, (s, k, n) in sorted(acc.items())]
 
 # %% ../nbs/05_viz.ipynb #19d3008b
-def calibration_figure(records: list[dict], p: float|None = None, bin_size: int = 8) -> go.Figure:
-    "Mean P(pause) from the head and the observed pause rate across positions, against the injection probability p."
+def calibration_figure(records: list[dict], pause_p: float|None = None, bin_size: int = 8) -> go.Figure:
+    "Mean P(pause) from the head and the observed pause rate across positions, against the injection probability `pause_p`."
     rows = calibration_by_position(records, bin_size)
     x = [r["start"] + (bin_size - 1) / 2 for r in rows]
     fig = go.Figure()
     fig.add_scatter(x=x, y=[r["mean_pause_prob"] for r in rows], mode="lines+markers", name="head: mean P(pause)",
                     customdata=[r["n"] for r in rows], hovertemplate="positions %{x}: %{y:.3f} (n=%{customdata})")
     fig.add_scatter(x=x, y=[r["pause_rate"] for r in rows], mode="lines+markers", name="replies: pause rate", line=dict(dash="dot"))
-    if p is not None:
-        fig.add_scatter(x=[0, max(x, default=bin_size)], y=[p, p], mode="lines", name=f"injection p = {p}", line=dict(dash="dash", color="grey"))
+    if pause_p is not None:
+        fig.add_scatter(x=[0, max(x, default=bin_size)], y=[pause_p, pause_p], mode="lines", name=f"injection p = {pause_p}", line=dict(dash="dash", color="grey"))
     fig.update_layout(title="Pause head calibration across positions" + ("" if rows else " (no pause head in these records)"),
                       xaxis_title="generated token position", yaxis_title="P(pause)")
     return fig
@@ -187,17 +187,17 @@ def save_html(fig: go.Figure, path: str|Path, plotlyjs: str = "embed") -> Path:
     return path
 
 # %% ../nbs/05_viz.ipynb #7a94cfb2
-def report_figures(records: list[dict], injected_texts: list[str]|None = None, p: float|None = None) -> dict[str, go.Figure]:
+def run_figures(records: list[dict], injected_texts: list[str]|None = None, pause_p: float|None = None) -> dict[str, go.Figure]:
     "Every figure of one run, by file name."
     return {"replies": reply_viewer(records), "pause_positions": pause_position_histogram(records, injected_texts),
             "pause_contexts": pause_context_figure(records, injected_texts), "pauses_per_reply": pauses_per_reply_figure(records),
-            "calibration": calibration_figure(records, p)}
+            "calibration": calibration_figure(records, pause_p)}
 
 # %% ../nbs/05_viz.ipynb #10dec836
-def write_report(records: list[dict], out_dir: str|Path, injected_texts: list[str]|None = None, p: float|None = None) -> dict[str, Path]:
-    "Save every figure of a run as an offline HTML page in `out_dir` (plotly.js shipped once), plus `index.html`."
+def save_figures(figs: dict[str, go.Figure], out_dir: str|Path, plotlyjs: str = "directory") -> dict[str, Path]:
+    "Save figures as offline HTML pages `<name>.html` in `out_dir` (plotly.js shipped once by default), plus `index.html`."
     out = Path(out_dir)
-    paths = {name: save_html(fig, out/f"{name}.html", plotlyjs="directory") for name, fig in report_figures(records, injected_texts, p).items()}
+    paths = {name: save_html(fig, out/f"{name}.html", plotlyjs=plotlyjs) for name, fig in figs.items()}
     links = "".join(f'<li><a href="{q.name}">{name.replace("_", " ")}</a></li>' for name, q in paths.items())
     (out/"index.html").write_text(f"<!doctype html><meta charset='utf-8'><title>pause_nb figures</title><ul>{links}</ul>\n", encoding="utf-8")
     return paths
