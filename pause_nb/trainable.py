@@ -55,12 +55,14 @@ def _named_parts(model) -> dict[str, nn.Module]:
     if isinstance(model, PauseModelForCausalLM): parts.update(pause_embedding=model.pause_embedding, pause_head=model.pause_head)
     return {k: (named[id(m)], m) for k, m in parts.items() if m is not None}
 
+# %% ../nbs/02a_trainable.ipynb #0ff95662
 def _body_linear_names(model) -> list[str]:
     "Last names of the linear layers inside the transformer body (LoRA's default targets)."
     from transformers.pytorch_utils import Conv1D
     body = (model.lm if isinstance(model, PauseModelForCausalLM) else model).base_model
     return sorted({n.rsplit(".", 1)[-1] for n, m in body.named_modules() if isinstance(m, (nn.Linear, Conv1D))})
 
+# %% ../nbs/02a_trainable.ipynb #81082b2c
 def trainable_summary(model) -> str:
     "One line: trainable / total parameters."
     n = sum(p.numel() for p in model.parameters() if p.requires_grad)
