@@ -42,6 +42,7 @@ class RunConfig:
 
     def __post_init__(self): _check_seed(self.seed)
 
+# %% ../nbs/06a_config.ipynb #2eac7c68
 @dataclass(frozen=True)
 class Stage2RunConfig:
     "One Stage 2 run: a Stage 2 row, its preset and seed, the Stage 1 run it starts from, and the algorithm's settings."
@@ -55,6 +56,7 @@ class Stage2RunConfig:
 
     def __post_init__(self): _check_seed(self.seed)
 
+# %% ../nbs/06a_config.ipynb #97a36f55
 def _value(hint, x, where: str):
     "`x` as read from JSON, made a value of type `hint`: a nested record from its dict, a tuple from a list."
     args = typing.get_args(hint) if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union else (hint,)
@@ -63,6 +65,7 @@ def _value(hint, x, where: str):
     if isinstance(x, list) and any(a is tuple or typing.get_origin(a) is tuple for a in args): return tuple(x)
     return x
 
+# %% ../nbs/06a_config.ipynb #69d0d313
 def from_dict(cls, d: dict, where: str = "config"):
     "A `cls` (a dataclass) from its `asdict` form, nested records rebuilt; an unknown field or a bad value is an error naming `where`."
     hints, names = typing.get_type_hints(cls), {f.name for f in dataclasses.fields(cls) if f.init}
@@ -70,6 +73,7 @@ def from_dict(cls, d: dict, where: str = "config"):
     try: return cls(**{k: _value(hints[k], x, f"{where}.{k}") for k, x in d.items()})
     except TypeError as e: raise ValueError(f"{where}: {e}") from None
 
+# %% ../nbs/06a_config.ipynb #91811e2b
 def config_dict(cfg) -> dict:
     "The JSON form of a run configuration (`config.json`): its fields, nested, and its stage."
     return {"stage": cfg.stage, **asdict(cfg)}
@@ -86,6 +90,7 @@ def apply_overrides(preset: Preset, overrides: dict) -> Preset:
             groups[g] = replace(groups[g], **{f: _value(typing.get_type_hints(type(groups[g]))[f], y, k)})
     return replace(preset, **groups)
 
+# %% ../nbs/06a_config.ipynb #fcf77cfc
 def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> RunConfig|Stage2RunConfig:
     "The full configuration of one run (either stage): row, preset and seed, with `overrides` applied and checked."
     v = (VARIANTS | STAGE2_VARIANTS).get(variant, variant) if isinstance(variant, str) else variant
@@ -117,6 +122,7 @@ STAGE2_BUDGETS: dict[str, dict] = {
                 "pause_only_lr": 1e-4},
 }
 
+# %% ../nbs/06a_config.ipynb #7338ae20
 def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> Stage2RunConfig:
     "The configuration of one Stage 2 run: its Stage 1 run's configuration and the algorithm's knobs (overrides: settings fields, `grpo`, `star`, `curve_rows`)."
     from pause_nb.rl import PauseGRPOConfig, RewardConfig, StarConfig
@@ -146,6 +152,7 @@ def _regroup(d: dict) -> dict:
     if isinstance(d.get("stage1"), dict): d["stage1"] = _regroup({k: x for k, x in d["stage1"].items() if k != "stage"})
     return d
 
+# %% ../nbs/06a_config.ipynb #629b5693
 def load_config(src: str|Path|dict) -> RunConfig|Stage2RunConfig:
     "The run configuration in a `config.json` (its path, or the dict read from it), as the types it was written from."
     where = "config" if isinstance(src, dict) else str(src)
