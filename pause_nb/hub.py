@@ -37,12 +37,13 @@ def save_pause_base(model: PauseModelForCausalLM, save_directory: str|Path) -> P
     save_file(parts, str(d/PAUSE_PARTS), metadata={"format": "pt"})
     return d
 
+# %% ../nbs/02b_hub.ipynb #94cc11b2
 def _is_pause_base(path) -> bool:
     "Whether `path` is a folder saved by `save_pause_base` (pause parts, no full weights)."
     p = Path(path)
     return (p/PAUSE_PARTS).is_file() and not any(p.glob("model*.safetensors*")) and not any(p.glob("pytorch_model*.bin*"))
 
-# %% ../nbs/02b_hub.ipynb #9438fdf1
+# %% ../nbs/02b_hub.ipynb #d06200c1
 def _load_pause_base(cls, path: Path, config: PauseConfig|None = None, **kwargs) -> PauseModelForCausalLM:
     "The pause model a pause base describes: its LM loaded from `config.lm_name_or_path`, its pause parts from `path`."
     config = config if isinstance(config, PauseConfig) else PauseConfig.from_pretrained(path)
@@ -63,6 +64,7 @@ def _load_pause_base(cls, path: Path, config: PauseConfig|None = None, **kwargs)
     model.name_or_path = config._name_or_path = str(path)
     return model.eval()
 
+# %% ../nbs/02b_hub.ipynb #ca97b8ef
 def _from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs):
     "`PreTrainedModel.from_pretrained`; a pause base (see `save_pause_base`) loads its LM from where it points."
     if _is_pause_base(pretrained_model_name_or_path): return _load_pause_base(cls, Path(pretrained_model_name_or_path).resolve(), **kwargs)
