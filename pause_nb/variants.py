@@ -139,6 +139,7 @@ class Stage2Variant:
         if not self.pause and (self.trainable.pause_only or self.pause_cost): raise ValueError(f"variant {self.name!r}: a no-pause model has no pauses to train or price")
         if not self.temperature > 0: raise ValueError(f"variant {self.name!r}: temperature must be > 0, got {self.temperature}")
 
+# %% ../nbs/06_variants.ipynb #809a641f
 def _stage2(pause: bool, algorithm: str, temperature: float = 1.0, **kw) -> Stage2Variant:
     "The registry entry of one (model, algorithm, temperature) cell; pause rows are compared with their no-pause twin."
     who, t = ("pause" if pause else "no_pause"), f"t{temperature:g}".replace(".", "")
@@ -147,6 +148,8 @@ def _stage2(pause: bool, algorithm: str, temperature: float = 1.0, **kw) -> Stag
                          algorithm, temperature, _TP if pause else _TL, baseline=f"no_pause_{algorithm}_{t}" if pause else None, group=group, **kw)
 
 _TP = "warmup_tinyllama_pause_kl_true"
+
+# %% ../nbs/06_variants.ipynb #389e3aa8
 STAGE2_VARIANTS: dict[str, Stage2Variant] = {v.name: v for v in [
     *(_stage2(p, a, t) for t in (1.0, 1.5) for a in ("star_offline", "grpo") for p in (True, False)),
     *(_stage2(p, "star_online") for p in (True, False)),
@@ -193,6 +196,7 @@ class DataSettings:
         if not 0 < self.pause_p < 1: raise ValueError(f"pause_p must be in (0, 1), got {self.pause_p}")
         if self.pause_k < 1: raise ValueError(f"pause_k must be >= 1, got {self.pause_k}")
 
+# %% ../nbs/06_variants.ipynb #7f9adf65
 @dataclass(frozen=True)
 class ModelSettings:
     "Where a run's models start: the tokenizer and the two bases, named, or tiny ones built and pretrained here."
@@ -207,6 +211,7 @@ class ModelSettings:
     pretrain_batch_size: int = 16      # the pretraining's own batch (it stands for the seed's nanotron pretraining, not its SFT)
     dtype: str = "float32"             # "bfloat16" on GPUs
 
+# %% ../nbs/06_variants.ipynb #19ef00b4
 @dataclass(frozen=True)
 class TrainSettings:
     "The warm-up's budget and optimiser (the trainer's arguments a preset sets)."
@@ -229,6 +234,7 @@ class TrainSettings:
     def __post_init__(self):
         if self.load_best_model_at_end and not self.eval_steps: raise ValueError("load_best_model_at_end needs eval_steps")
 
+# %% ../nbs/06_variants.ipynb #ccd83e62
 @dataclass(frozen=True)
 class EvalSettings:
     "How test replies are decoded."
@@ -239,6 +245,7 @@ class EvalSettings:
     def __post_init__(self):
         if not self.protocols: raise ValueError("at least one evaluation protocol")
 
+# %% ../nbs/06_variants.ipynb #caf8a311
 @dataclass(frozen=True)
 class Preset:
     "The scale at which variants run: data, models, training budget, decoding — one small settings record each."
