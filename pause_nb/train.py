@@ -34,6 +34,7 @@ class SFTLosses(NamedTuple):
     lm_loss: torch.Tensor
     pause_loss: torch.Tensor|None
 
+# %% ../nbs/03_train.ipynb #fb7ce502
 def bernoulli_kl(p: float|torch.Tensor, pause_logits: torch.Tensor) -> torch.Tensor:
     "KL(Bernoulli(p) ‖ Bernoulli(σ(s))) for each logit s (p a number or a tensor of targets)."
     s = pause_logits.float()
@@ -41,6 +42,7 @@ def bernoulli_kl(p: float|torch.Tensor, pause_logits: torch.Tensor) -> torch.Ten
     neg_entropy = torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)
     return neg_entropy + p * F.softplus(-s) + (1 - p) * F.softplus(s)
 
+# %% ../nbs/03_train.ipynb #5b6ec917
 def exact_pause_target(labels: torch.Tensor, pause_token_id: int, p: float) -> torch.Tensor:
     "Per position, the injector's P(next is pause): p after a completion token that is not a pause, else 0."
     return torch.where((labels != -100) & (labels != pause_token_id), p, 0.0)
@@ -71,6 +73,7 @@ def pause_sft_loss(out,                      # a model output (a pause model's c
     else: pl = (per_pos * tl.valid).sum() / n_valid                      # completion positions, per token
     return SFTLosses(lm + pause_loss_weight * pl, lm, pl)
 
+# %% ../nbs/03_train.ipynb #55355c05
 def _lm_nll(out, labels, targets, pause_token_id: int) -> tuple[torch.Tensor, torch.Tensor, TokenLosses]:
     "Σ LM cross-entropy over non-pause completion targets, their count, and the per-position losses and masks."
     if out.lm_logsumexp is not None:
@@ -141,6 +144,7 @@ def _prompt_completion(ds: Dataset|None) -> Dataset|None:
     if {"question", "answer"} <= set(ds.column_names): return ds.map(to_prompt_completion, remove_columns=ds.column_names)
     raise ValueError(f"need prompt/completion or question/answer columns, got {ds.column_names}")
 
+# %% ../nbs/03_train.ipynb #a27a5cf9
 def train_sft(model,                     # a pause model (`make_pause_model`, maybe after `apply_trainable`) or a plain HF causal LM
               tokenizer,                 # with the pause token when `model` is a pause model
               train_dataset: Dataset,    # prompt/completion or question/answer rows
