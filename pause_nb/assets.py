@@ -30,10 +30,12 @@ def data_root() -> Path:
         if (parent/"settings.ini").exists() and (parent/"pause_nb").is_dir(): return parent/"data"
     return Path.cwd()/"data"
 
+# %% ../nbs/07_assets.ipynb #f8ab7cf3
 def cache_key(obj) -> str:
     "A short stable hash of a JSON-serialisable object."
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
+# %% ../nbs/07_assets.ipynb #73886dea
 def cached_dir(path: str|Path, build) -> Path:
     "Return `path`, first calling `build(tmp_dir)` and renaming it into place if `path` does not exist yet."
     path = Path(path)
@@ -60,6 +62,7 @@ def prepare_source(data: DataSettings) -> str:
         return str(found)
     return data.source
 
+# %% ../nbs/07_assets.ipynb #42fa2d69
 def source_fingerprint(source: str) -> str:
     "A hash of a local data folder's `.jsonl` contents; a dataset name stands for itself."
     files = sorted(Path(source).glob("*.jsonl")) if Path(source).is_dir() else []
@@ -68,6 +71,7 @@ def source_fingerprint(source: str) -> str:
     for f in files: h.update(f.name.encode()); h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
+# %% ../nbs/07_assets.ipynb #529f07c5
 def load_splits(data: DataSettings, source: str, seed: int) -> DatasetDict:
     "Train / validation (seeded split of train) / test, cut to the data settings' row limits."
     ds = split_train_val(load_gsm8k(source, "train"), data.val_fraction, seed)
@@ -83,6 +87,7 @@ def check_local(name: str|None, what: str) -> str|None:
         raise FileNotFoundError(f"preset {what} {name!r}: no such folder (a hub name has no leading '/', './' or '~')")
     return name
 
+# %% ../nbs/07_assets.ipynb #973043a9
 def prepare_tokenizer(model: ModelSettings, source: str) -> str:
     "Path or name of the preset's tokenizer (training and caching a byte-level BPE when none is named)."
     if model.tokenizer: return check_local(model.tokenizer, "tokenizer")
@@ -112,14 +117,17 @@ def _finite(obj):
     if isinstance(obj, (list, tuple)): return [_finite(v) for v in obj]
     return obj
 
+# %% ../nbs/07_assets.ipynb #e6db5678
 def write_json_atomic(path: str|Path, obj) -> Path:
     "Write `obj` as strict JSON (non-finite numbers as null) to `path` through a temporary file and a rename."
     return atomic_write(path, json.dumps(_finite(obj), indent=2, default=str, allow_nan=False) + "\n")
 
+# %% ../nbs/07_assets.ipynb #865ffed9
 def showing_progress() -> bool:
     "Whether training and evaluation draw progress bars: the `pause_nb` loggers show info (`--log-level info`)."
     return logging.getLogger("pause_nb").isEnabledFor(logging.INFO)
 
+# %% ../nbs/07_assets.ipynb #13f034e3
 def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output_dir: str, bf16: bool = False, **kw):
     "The trainer configuration for a preset's training settings (`bf16`: the model is bfloat16; used on a GPU)."
     import torch
@@ -136,7 +144,7 @@ def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output
                           bf16=bf16 and torch.cuda.is_available(), use_cpu=not torch.cuda.is_available(),
                           dataloader_num_workers=0, disable_tqdm=not showing_progress(), **steps, **kw)
 
-# %% ../nbs/07_assets.ipynb #63287db0
+# %% ../nbs/07_assets.ipynb #e7fb4bd0
 BASE_KINDS = ("baseline", "pause")
 
 def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: Path, log=print) -> None:
@@ -174,6 +182,7 @@ def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: 
     model.save_pretrained(tmp); tok.save_pretrained(tmp)
     write_json_atomic(tmp/"base_info.json", info)
 
+# %% ../nbs/07_assets.ipynb #c29d9fdd
 def prepare_base(kind: str, preset: Preset, source: str, tokenizer_path: str, log=print) -> tuple[str, str]:
     "Path or name of the preset's `kind` base (pretraining a tiny one once if needed) and a note on where it came from."
     if kind not in BASE_KINDS: raise ValueError(f"base kind must be one of {BASE_KINDS}, got {kind!r}")
@@ -192,6 +201,7 @@ def base_kind(variant: Variant) -> str:
     "Which base a variant starts from: its own choice, or (`matched`) the pause base for pause models, else the baseline."
     return variant.base if variant.base != "matched" else ("pause" if variant.pause else "baseline")
 
+# %% ../nbs/07_assets.ipynb #e19c1ccf
 def prompt_suffix(cfg: RunConfig, tokenizer, train_answers: list[str]) -> str:
     "The variant's filler appended to prompts: K copies of its `filler`, checked to tokenize as exactly K tokens."
     from pause_nb.inject import token_ends
@@ -204,6 +214,7 @@ def prompt_suffix(cfg: RunConfig, tokenizer, train_answers: list[str]) -> str:
     if n != k: raise ValueError(f"variant {v.name!r}: filler {v.filler!r} × {k} tokenizes as {n} tokens, not {k}; choose another filler")
     return v.filler * k
 
+# %% ../nbs/07_assets.ipynb #76ce2f76
 def prepare_assets(cfg: RunConfig, log=print) -> dict:
     "What a run starts from: data source, tokenizer, its base model and that base's tokenizer, the prompt suffix (cached)."
     from transformers import AutoTokenizer
