@@ -79,6 +79,7 @@ class _PauseColumn(torch.autograd.Function):
         out[..., col] = 0                 # the LM's own logit for the pause id (masked) gets nothing
         return out, g_pause, None
 
+# %% ../nbs/02_model.ipynb #539b0d0f
 def combine_logits(lm_logits: torch.Tensor,   # (..., V) LM logits; overwritten in place when float32 (else upcast first)
                    pause_logit: torch.Tensor, # (...) pause-head logit s
                    col: int,                  # the pause token id
@@ -104,6 +105,7 @@ def check_pause_temperature(tau) -> float:
         raise ValueError(f"pause_temperature must be a finite number > 0, got {tau!r}")
     return float(tau)
 
+# %% ../nbs/02_model.ipynb #e24735fc
 class PauseConfig(PretrainedConfig):
     "Config of `PauseModelForCausalLM`: the wrapped LM's config plus the pause token's id and inference knobs."
     model_type = "pause_lm"
