@@ -27,6 +27,7 @@ class RewardConfig:
     format_bonus: float = 0.0   # a parseable `#### <number>` line, right or wrong
     pause_cost: float = 0.0     # subtracted per pause token
 
+# %% ../nbs/09_rl.ipynb #5e174e21
 def reward(completion: str,          # the generated text (pause tokens as `PAUSE_TOKEN`)
            ground_truth: str,        # a GSM8K answer (`... #### 72`) or the bare number
            cfg: RewardConfig = RewardConfig()) -> float:
@@ -81,6 +82,7 @@ def rollout_batch(prompt_ids: list[list[int]], completion_ids: list[list[int]], 
         mask[b, L - len(p):L + len(c)] = 1
     return Rollouts(ids, mask, mask[:, L:].clone(), L)
 
+# %% ../nbs/09_rl.ipynb #4c5c08d5
 def completion_logprobs(model, batch: Rollouts, sampling: Sampling = Sampling()) -> torch.Tensor:
     "Log-prob (B, N) of each completion token under the distribution `sampling` makes of `model`'s next-token logits."
     pos = (batch.attention_mask.cumsum(-1) - 1).clamp(min=0)
@@ -136,6 +138,7 @@ class RolloutConfig:
     @property
     def sampling(self) -> Sampling: return Sampling(self.temperature, self.top_k, self.top_p)
 
+# %% ../nbs/09_rl.ipynb #d5df8023
 @dataclass(frozen=True)
 class PauseGRPOConfig(RolloutConfig):
     "Knobs of `train_grpo` (group-relative policy optimisation)."
@@ -165,6 +168,7 @@ def rollout_stats(records: list[dict]) -> dict:
             "sample_pauses_per_reply": m["avg_pauses_per_reply"], "sample_pause_fraction": m["pause_token_fraction"],
             "sample_reply_tokens": m["avg_reply_tokens"]}
 
+# %% ../nbs/09_rl.ipynb #af6cf930
 def greedy_eval(model, tokenizer, rows: list[dict], max_new_tokens: int, batch_size: int = 64) -> dict:
     "Accuracy and pause statistics of greedy replies to `rows` (the evaluator's metrics, prefixed `eval_`)."
     _, m = evaluate(model, tokenizer, rows, EvalConfig(batch_size=batch_size, max_new_tokens=max_new_tokens, progress=False))
@@ -172,6 +176,7 @@ def greedy_eval(model, tokenizer, rows: list[dict], max_new_tokens: int, batch_s
             "avg_pauses_per_reply_incorrect", "pause_token_fraction", "answer_rate")
     return {f"eval_{k.removeprefix('test_')}": m[k] for k in keys}
 
+# %% ../nbs/09_rl.ipynb #af442c52
 def _completion_ids(records: list[dict], eos_id: int) -> list[list[int]]:
     "The generated ids of each record, with the EOS that ended it."
     return [r["token_ids"] + ([eos_id] if r["finished"] else []) for r in records]
@@ -262,7 +267,7 @@ class StarConfig(RolloutConfig):
         if min(self.loops, self.samples_per_question, self.online_chunk, self.max_keep_per_question, self.batch_size) < 1:
             raise ValueError("loops, samples_per_question, online_chunk, max_keep_per_question and batch_size must be >= 1")
 
-# %% ../nbs/09_rl.ipynb #921ec663
+# %% ../nbs/09_rl.ipynb #3db803b2
 def star_sft_config(cfg: StarConfig, seed: int):
     "The Stage 1 trainer's configuration for one STaR fine-tuning round."
     from pause_nb.train import PauseSFTConfig
@@ -270,6 +275,7 @@ def star_sft_config(cfg: StarConfig, seed: int):
                           max_length=cfg.max_length, seed=seed, data_seed=seed, pause_loss="one_hot", lr_scheduler_type="constant",
                           logging_steps=1, use_cpu=not torch.cuda.is_available(), bf16=False, dataloader_num_workers=0)
 
+# %% ../nbs/09_rl.ipynb #892b75ac
 def train_star(model, tokenizer, train_rows: list[dict], cfg: StarConfig|None = None,
                eval_rows: list[dict]|None = None, log=print) -> list[dict]:
     "Expert iteration in place: sample, keep (correct), fine-tune with `train_sft`, for `cfg.loops` loops; the history."
@@ -310,5 +316,4 @@ def main(argv=None) -> int:
         if "--run" not in argv: argv += ["--run", "stage2"]
     return experiments_main(argv)
 
-# %% ../nbs/09_rl.ipynb #d2d6217c
 if __name__ == "__main__" and "__file__" in globals(): import sys; sys.exit(main())
