@@ -20,7 +20,7 @@ __all__ = ['SEED_PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'p
            'report_figures', 'before_after', 'stage2_table', 'curve_figure', 'stage2_curves', 'report_markdown',
            'write_report']
 
-# %% ../nbs/11_report.ipynb #e877f0a8
+# %% ../nbs/11_report.ipynb #d73f9907
 def collect_runs(run_dir: str|Path) -> list[dict]:
     "One entry per variant of `run_dir` with at least one finished seed (`metrics.json`), in registry order (Stage 1 first)."
     run_dir, order = Path(run_dir), {n: i for i, n in enumerate([*VARIANTS, *STAGE2_VARIANTS])}
@@ -34,15 +34,18 @@ def collect_runs(run_dir: str|Path) -> list[dict]:
         row["seeds"][seed] = {"dir": m.parent, "metrics": json.loads(m.read_text())}
     return sorted(rows.values(), key=lambda r: (order.get(r["name"], len(order)), r["name"]))
 
+# %% ../nbs/11_report.ipynb #7c7204b6
 def unfinished(run_dir: str|Path) -> list[str]:
     "`variant/seed-s` folders that were started (have a notebook or config) but have no `metrics.json`."
     return sorted(f"{p.parent.name}/{p.name}" for p in Path(run_dir).glob("*/seed-*")
                   if p.is_dir() and not (p/"metrics.json").exists() and (any(p.glob("*.ipynb")) or (p/"config.json").exists()))
 
+# %% ../nbs/11_report.ipynb #c900501c
 def protocol_metrics(row: dict, protocol: str, rule: str, part: str = "protocols") -> list[dict]:
     "The metrics of `row` under `protocol` and answer `rule` (part `before`: a Stage 2 row before RL), one dict per seed that has them."
     return [s["metrics"][part][protocol][rule] for s in row["seeds"].values() if protocol in s["metrics"].get(part, {})]
 
+# %% ../nbs/11_report.ipynb #cd682eec
 _PAIRED = ("index", "question", "correct", "correct_reference", "n_pauses")   # what the paired statistics read of a record
 
 def load_predictions(row: dict, protocol: str, prefix: str = "") -> dict[int, list[dict]]:
@@ -60,17 +63,20 @@ def _num(x, digits: int = 4, sign: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)): return "–"
     return f"{round(x, digits) + 0.0:{'+' if sign else ''}.{digits}f}"
 
+# %% ../nbs/11_report.ipynb #a056228b
 def over_seeds(values: list, digits: int = 4) -> str:
     "'mean ± sd' over seeds, or the one value."
     m, sd = mean_sd(values)
     return _num(m, digits) if sd is None else f"{_num(m, digits)} ± {_num(sd, digits)}"
 
+# %% ../nbs/11_report.ipynb #e9116045
 def paired_cell(d: dict|None) -> str:
     "A paired difference as 'Δ [lo, hi] p=…' ('–' without a baseline)."
     if d is None: return "–"
     p = "" if d["mcnemar_p"] is None else f" p={d['mcnemar_p']:.2g}"
     return f"{_num(d['diff'], 3, True)} [{_num(d['ci95'][0], 3, True)}, {_num(d['ci95'][1], 3, True)}]{p}"
 
+# %% ../nbs/11_report.ipynb #dc42035b
 def row_difference(row: dict, rows: dict[str, dict], protocol: str, rule: str) -> dict|None:
     "The paired difference of `row` to its baseline under `protocol` / `rule`, seeds paired; None without a baseline."
     base = rows.get(row["variant"].get("baseline") or "")
@@ -91,11 +97,13 @@ SEED_PUBLISHED = {   # ../shared/seed: "Warming up TinyLlama-1B on GSM8K", Resul
 }
 _COLS = ("test_accuracy", "avg_pauses_per_reply", "avg_pauses_per_reply_correct", "avg_pauses_per_reply_incorrect", "pause_token_fraction")
 
+# %% ../nbs/11_report.ipynb #acd7c65a
 def _table(head: list[str], rows: list[list[str]]) -> str:
     "A Markdown pipe table of already formatted cells (a `|` inside a cell, as in `<|pause|>`, escaped)."
     cells = lambda r: "| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |"
     return "\n".join([cells(head), "|" + "---|" * len(head)] + [cells(r) for r in rows])
 
+# %% ../nbs/11_report.ipynb #4bd60b78
 def seed_table(runs: list[dict], protocol: str = "seed", rule: str = "reference") -> str:
     "The seed's five Results columns under `protocol` and answer `rule`, over seeds, with the seed's published values beside."
     from pause_nb.evaluate import SEED_COLUMNS
@@ -110,6 +118,7 @@ def seed_table(runs: list[dict], protocol: str = "seed", rule: str = "reference"
                     "–" if ci is None else f"[{ci[0]:.3f}, {ci[1]:.3f}]", "–" if pub is None else " / ".join(f"{x:g}" for x in pub)])
     return _table(head, out)
 
+# %% ../nbs/11_report.ipynb #45d7d058
 def accuracy_table(runs: list[dict]) -> tuple[str, dict]:
     "Accuracy under every protocol × answer rule, and the paired differences to each row's baseline; (table, differences)."
     by_name = {r["name"]: r for r in runs}
@@ -125,6 +134,7 @@ def accuracy_table(runs: list[dict]) -> tuple[str, dict]:
                     "–" if d is None else f"{d['row_only']}:{d['baseline_only']}", r["variant"].get("baseline") or "–"])
     return _table(head, out), diffs
 
+# %% ../nbs/11_report.ipynb #52fea45c
 FACTS = [("n test", lambda s: next((p["ours"]["n_questions"] for p in s.get("protocols", {}).values()), None)), ("train steps", lambda s: s.get("train_steps")),
          ("train s", lambda s: s.get("train_seconds")), ("eval s", lambda s: sum(p.get("eval_seconds", 0) for p in s.get("protocols", {}).values())),
          ("first pause loss", lambda s: s.get("first_pause_loss")), ("final pause loss", lambda s: s.get("final_pause_loss")),
@@ -136,6 +146,7 @@ def _fact(values: list) -> str:
         return str(values[0]) if isinstance(values[0], int) else _num(values[0], 3)
     return over_seeds(values, 3)
 
+# %% ../nbs/11_report.ipynb #f95413c6
 def facts_table(runs: list[dict]) -> str:
     "Run facts over seeds: test size, steps, seconds, the pause loss at the start and the end, the base each row started from."
     out = []
@@ -170,7 +181,7 @@ def report_figures(runs: list[dict], diffs: dict) -> dict:
                         height=height, yaxis=dict(autorange="reversed", automargin=True), legend=dict(orientation="h", y=-0.15))
     return {"accuracy": fig_acc, "differences": fig_d}
 
-# %% ../nbs/11_report.ipynb #a9e96531
+# %% ../nbs/11_report.ipynb #51e7c4da
 _VIEWS = (("seed", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the Stage 2 table shows
 
 def before_after(row: dict, protocol: str, rule: str, key: str|None = None) -> dict|None:
@@ -181,10 +192,12 @@ def before_after(row: dict, protocol: str, rule: str, key: str|None = None) -> d
     key = key or ("correct" if rule == "ours" else "correct_reference")
     return paired_difference([(after[s], before[s]) for s in seeds], key=key) | {"seeds": seeds}
 
+# %% ../nbs/11_report.ipynb #c86450ac
 def _then_now(row: dict, protocol: str, rule: str, key: str, digits: int = 3) -> str:
     "'before → after' of a metric over seeds."
     return f"{over_seeds([m[key] for m in protocol_metrics(row, protocol, rule, 'before')], digits)} → {over_seeds([m[key] for m in protocol_metrics(row, protocol, rule)], digits)}"
 
+# %% ../nbs/11_report.ipynb #2fc6a688
 def stage2_table(runs: list[dict]) -> tuple[str, dict]:
     "The Stage 2 table: accuracy and pause rate before → after RL with paired CIs, and the difference to the baseline row; (table, differences)."
     by_name, out, diffs = {r["name"]: r for r in runs}, [], {}
@@ -204,7 +217,7 @@ def stage2_table(runs: list[dict]) -> tuple[str, dict]:
             "Δ vs baseline after RL (seed protocol)", "baseline", "RL s"]
     return _table(head, out), diffs
 
-# %% ../nbs/11_report.ipynb #14477d7f
+# %% ../nbs/11_report.ipynb #c3ae08bc
 CURVES = [("reward", "mean rollout reward"), ("sample_accuracy", "sampled accuracy of the rollouts"),
           ("eval_accuracy", "greedy accuracy, curve questions"), ("sample_pause_fraction", "pause share of the rollouts"),
           ("eval_avg_pauses_per_reply", "greedy pauses per reply, curve questions"), ("kl", "KL to the Stage 1 model (GRPO)")]
@@ -225,6 +238,7 @@ def curve_figure(histories: dict[str, list[dict]], title: str = ""):
     fig.update_layout(title=title or "Stage 2 learning curves", height=620, legend=dict(orientation="h", y=-0.15))
     return fig
 
+# %% ../nbs/11_report.ipynb #e681f3b1
 def stage2_curves(runs: list[dict]) -> dict:
     "The report's Stage 2 figure: every row's learning curves (first seed), overlaid."
     hist = {r["title"]: json.loads((d/"history.json").read_text()) for r in runs
@@ -254,6 +268,7 @@ def report_markdown(run_dir: str|Path) -> tuple[str, list[dict], dict]:
                f"paired bootstrap interval, McNemar's exact p); Δ vs baseline: after RL, against the row named.\n")
     return md, runs, diffs
 
+# %% ../nbs/11_report.ipynb #f1ade180
 def write_report(run_dir: str|Path) -> dict:
     "Write `report.md` and `report.html` into `run_dir`; return their paths, the runs, the differences and the figures."
     import plotly.io as pio
