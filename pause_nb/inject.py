@@ -5,7 +5,6 @@
 # %% ../nbs/01_inject.ipynb #d4f9eade
 from __future__ import annotations
 import argparse, hashlib, itertools, json, re, shutil, sys, time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 
@@ -53,19 +52,58 @@ def _shortcut_mask(texts: list[str], added: list[str]) -> list[bool]:
     return ascii_
 
 # %% ../nbs/01_inject.ipynb #eb50f1c4
+_CLASSES = np.full(128, 2, np.uint8)     # per ASCII byte: 0 letter, 1 digit, 2 other printable, 3 space, 4 other whitespace
+_CLASSES[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", np.uint8)] = 0
+_CLASSES[np.frombuffer(b"0123456789", np.uint8)] = 1
+_CLASSES[ord(" ")] = 3
+_CLASSES[np.frombuffer(b"\t\n\x0b\x0c\r", np.uint8)] = 4
+_EDGE = 5                                # the class before a text's first byte and after its last
+_KEY_MASKS = np.array([0] + [(1 << 8 * n) - 1 for n in range(1, 8)] + [2**64 - 1], dtype=np.uint64)   # the low n bytes
+
+def _word_starts(buf: np.ndarray, base: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    "Whether each byte of `buf` (ASCII texts end to end, text i at `base[i]`, `lens[i]` long) starts a word of `_GPT2_ASCII`."
+    n, cls = len(buf), _CLASSES[buf]
+    prev, nxt = np.empty(n, np.uint8), np.empty(n, np.uint8)
+    prev[1:], nxt[:-1] = cls[:-1], cls[1:]
+    full = lens > 0
+    prev[base[full]], nxt[(base + lens - 1)[full]] = _EDGE, _EDGE
+    word = cls <= 2
+    starts = (prev == _EDGE) | (word & (prev == 4)) | (word & (prev <= 2) & (prev != cls)) | (~word & (prev <= 2))
+    starts |= ~word & ((prev == 3) | (prev == 4)) & (nxt <= 2)          # a whitespace run's last byte, before a word
+    b1 = np.zeros(n, np.uint8); b1[:-1] = buf[1:]; b1[nxt == _EDGE] = 0   # the next byte and the one after, in the same text
+    b2 = np.zeros(n, np.uint8); b2[:-1] = b1[1:]; b2[nxt == _EDGE] = 0
+    apos = (buf == ord("'")) & ((prev <= 1) | (prev >= 4))              # an apostrophe that starts a match
+    two = np.flatnonzero(apos & np.isin(b1, np.frombuffer(b"stmd", np.uint8)))
+    three = np.flatnonzero(apos & ((((b1 == ord("r")) | (b1 == ord("v"))) & (b2 == ord("e"))) | ((b1 == ord("l")) & (b2 == ord("l")))))
+    starts[two + 1] = starts[three + 1] = False                          # 's 't 'm 'd 're 've 'll: one word
+    for end in (two + 2, three + 3): starts[end[end < n]] = True
+    return starts
+
+def _word_codes(buf: np.ndarray, pos: np.ndarray, wlen: np.ndarray, src: str) -> tuple[np.ndarray, list[str]]:
+    "Each word's (start `pos`, length `wlen` in `buf`, the bytes of `src`) number, and the distinct words in that order."
+    short = np.flatnonzero(wlen <= 8)                                   # up to 8 bytes: the word, packed, is its own key
+    win = np.lib.stride_tricks.sliding_window_view(np.concatenate([buf, np.zeros(8, np.uint8)]), 8)[pos[short]]
+    code_s, keys = pd.factorize(win.view("<u8").ravel() & _KEY_MASKS[wlen[short]])
+    long_ = np.flatnonzero(wlen > 8)
+    code_l, long_words = pd.factorize(np.array([src[a:a + n] for a, n in zip(pos[long_].tolist(), wlen[long_].tolist())], dtype=object))
+    code = np.empty(len(pos), np.int64)
+    code[short], code[long_] = code_s, code_l + len(keys)
+    return code, [k.rstrip(b"\0").decode("ascii") for k in keys.astype("<u8").view("S8")] + list(long_words)
+
 def _byte_level_ends(texts: list[str], bpe) -> tuple[np.ndarray, np.ndarray]:
-    "The (printable ASCII) texts' token ends, end to end, and each text's token count: each distinct regex word through the BPE model `bpe` once."
-    words = [_GPT2_ASCII.findall(t) for t in texts]
-    n_words = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    code, distinct = pd.factorize(np.array(list(itertools.chain.from_iterable(words)), dtype=object))
+    "The (printable ASCII) texts' token ends, end to end, and each text's token count: each distinct word through the BPE model `bpe` once."
+    lens = np.fromiter(map(len, texts), np.int64, len(texts))
+    base, src = np.cumsum(lens) - lens, "".join(texts)
+    buf = np.frombuffer(src.encode("ascii"), np.uint8)
+    pos = np.flatnonzero(_word_starts(buf, base, lens))
+    wlen = np.diff(np.append(pos, len(buf)))
+    code, distinct = _word_codes(buf, pos, wlen, src)
     pieces = [[len(t.value) for t in bpe.tokenize(w.translate(_BYTE_CHARS))] for w in distinct]   # token lengths of each word
     n_tok = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
     inner = np.fromiter(itertools.chain.from_iterable(itertools.accumulate(p) for p in pieces), dtype=np.int64, count=int(n_tok.sum()))
     first = np.cumsum(n_tok) - n_tok                                  # where each distinct word's ends start in `inner`
-    wlen = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))[code]
-    text = np.repeat(np.arange(len(texts)), n_words)                  # each word's text
-    tlen = np.bincount(text, weights=wlen, minlength=len(texts)).astype(np.int64)
-    start = np.cumsum(wlen) - wlen - np.repeat(np.cumsum(tlen) - tlen, n_words)   # each word's offset in its text
+    text = np.searchsorted(base, pos, side="right") - 1               # each word's text (an empty text shares the next one's base)
+    start = pos - base[text]                                          # each word's offset in its text
     cnt = n_tok[code]
     word = np.repeat(np.arange(len(code)), cnt)                       # each token's word
     j = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)          # its place in its word
@@ -83,12 +121,10 @@ def _flat_token_ends(texts: list[str], tokenizer) -> tuple[np.ndarray, np.ndarra
     texts = list(texts)
     short = np.array(_shortcut_mask(texts, list(tokenizer.get_added_vocab())) if _byte_level_bpe(tokenizer) else [False] * len(texts), dtype=bool)
     n, parts, fast, slow = np.zeros(len(texts), np.int64), [], np.flatnonzero(short), np.flatnonzero(~short)
-    with ThreadPoolExecutor(1) as pool:   # the tokenizer releases the GIL: its texts are encoded while Python does the others
-        encoded = pool.submit(_encoded_ends, [texts[i] for i in slow], tokenizer) if len(slow) else None
-        if len(fast): parts.append((fast, *_byte_level_ends([texts[i] for i in fast], tokenizer.backend_tokenizer.model)))
-        if encoded is not None:
-            ends = encoded.result()
-            parts.append((slow, np.concatenate(ends), np.fromiter(map(len, ends), np.int64, len(ends))))
+    if len(fast): parts.append((fast, *_byte_level_ends([texts[i] for i in fast], tokenizer.backend_tokenizer.model)))
+    if len(slow):
+        ends = _encoded_ends([texts[i] for i in slow], tokenizer)
+        parts.append((slow, np.concatenate(ends), np.fromiter(map(len, ends), np.int64, len(ends))))
     for idx, _, n_g in parts: n[idx] = n_g
     if len(parts) == 1: return parts[0][1], n              # one way for all texts: already in order
     flat, start = np.zeros(int(n.sum()), np.int64), np.cumsum(n) - n
@@ -113,7 +149,7 @@ def _join_at(text: str, offsets: list[int], pause_token: str = PAUSE_TOKEN) -> s
     pieces.append(text[start:])
     return pause_token.join(pieces)
 
-def _insert_flat(texts: list[str], offs: np.ndarray, counts: np.ndarray, k: int, pause_token: str = PAUSE_TOKEN) -> list[str]:
+def _insert_joined(texts: list[str], offs: np.ndarray, counts: np.ndarray, k: int, pause_token: str = PAUSE_TOKEN) -> list[str]:
     "Each text `k` times; sample s with a pause at each of its `counts[s]` sorted offsets in `offs` (samples end to end)."
     lens = np.fromiter(map(len, texts), np.int64, len(texts))
     base, slen = np.repeat(np.cumsum(lens) - lens, k), np.repeat(lens, k)   # each sample's text in the joined texts, its length
@@ -128,6 +164,16 @@ def _insert_flat(texts: list[str], offs: np.ndarray, counts: np.ndarray, k: int,
     width = slen + len(pause_token) * counts
     start = np.cumsum(width + len(pause_token)) - (width + len(pause_token))
     return [big[x:y] for x, y in zip(start.tolist(), (start + width).tolist())]
+
+def _insert_flat(texts: list[str], offs: np.ndarray, counts: np.ndarray, k: int, pause_token: str = PAUSE_TOKEN) -> list[str]:
+    "`_insert_joined`, the ASCII texts apart: one wider character would make every piece and sample a wider string."
+    ascii_ = np.array([t.isascii() for t in texts], dtype=bool)
+    if ascii_.all() or not ascii_.any(): return _insert_joined(texts, offs, counts, k, pause_token)
+    out, sample = [None] * len(counts), np.repeat(ascii_, k)
+    for keep_text, keep in ((ascii_, sample), (~ascii_, ~sample)):
+        built = _insert_joined([t for t, m in zip(texts, keep_text) if m], offs[np.repeat(keep, counts)], counts[keep], k, pause_token)
+        for i, a in zip(np.flatnonzero(keep).tolist(), built): out[i] = a
+    return out
 
 # %% ../nbs/01_inject.ipynb #c0eaf319
 MODES = ("probability", "patterns", "exact", "uniform")
