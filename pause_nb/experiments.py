@@ -24,6 +24,7 @@ def project_root() -> Path:
             if (p/"settings.ini").exists() and (p/"nbs"/"templates").is_dir(): return p
     raise FileNotFoundError("cannot find the pause_nb project folder (settings.ini + nbs/templates); run from inside it")
 
+# %% ../nbs/08_experiments.ipynb #5fdba983
 def template(name: str = "experiment") -> Path:
     "Path of a papermill template: `nbs/templates/` of the project, else the copy installed with the package."
     try: path = project_root()/"nbs"/"templates"/f"{name}.ipynb"
@@ -31,6 +32,7 @@ def template(name: str = "experiment") -> Path:
     if not path.exists(): raise FileNotFoundError(f"{path}: no such template")
     return path
 
+# %% ../nbs/08_experiments.ipynb #ec2a5ba4
 def stage_template(stage: int) -> Path:
     "The template that runs a row of `stage`."
     return template("experiment" if stage == 1 else "rl_experiment")
@@ -50,6 +52,7 @@ def _assigned(source: str) -> list[str]:
     return [t.id for node in ast.parse(source).body if isinstance(node, (ast.Assign, ast.AnnAssign))
             for t in getattr(node, "targets", [getattr(node, "target", None)]) if isinstance(t, ast.Name)]
 
+# %% ../nbs/08_experiments.ipynb #7b6eff2d
 def check_injected(namespace: dict) -> None:
     "Raise naming each parameter papermill injected into a template's `namespace` (its `globals()`) that the parameters cell does not declare."
     declared = set(namespace.get("__annotations__", {}))
@@ -117,6 +120,7 @@ def parse_seeds(spec: str|int|list) -> list[int]:
     if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"--seeds {spec!r}: need at least one seed, none repeated")
     return seeds
 
+# %% ../nbs/08_experiments.ipynb #d0e681e5
 def _build_assets(cfg: RunConfig, log_level: str|None = None) -> str:
     "Build (or find cached) the shared artifacts of `cfg` in a worker process (at `log_level`); the base's path."
     from pause_nb.assets import prepare_assets
@@ -149,6 +153,7 @@ def parse_stage1_dirs(items: list[str]|dict|None, stage2_rows: list) -> dict[str
         out[name] = check_stage1_dir(path, name)
     return out
 
+# %% ../nbs/08_experiments.ipynb #bc0d85a5
 def _stage1_start(v, s: int, cfg: Stage2RunConfig, run_dir: Path, named: dict, log) -> Path:
     "The model folder Stage 2 row `v` (seed `s`) starts from: named, this run's finished Stage 1 folder, or trained and cached."
     from pause_nb.pipeline import stage1_model_dir
@@ -157,11 +162,12 @@ def _stage1_start(v, s: int, cfg: Stage2RunConfig, run_dir: Path, named: dict, l
     if (own/"metrics.json").exists(): return stage1_model_dir(cfg, own)
     return stage1_model_dir(cfg, None, log)
 
-# %% ../nbs/08_experiments.ipynb #2ed928f1
+# %% ../nbs/08_experiments.ipynb #e9aa17df
 def say(msg: str) -> None:
     "Print one line in one write, so that lines from parallel runs never interleave."
     sys.stdout.write(f"{msg}\n"); sys.stdout.flush()
 
+# %% ../nbs/08_experiments.ipynb #26db04a1
 def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
                     variants: str|list = "all",   # names, `all`, `stage2-all`, a family, a group or an algorithm; baselines are added
                     run: str = "default",         # run name: results go to `<out_root>/<run>/<variant>/seed-<s>/`
@@ -211,6 +217,7 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
     atomic_write(run_dir/"status.json", json.dumps(status, indent=1))
     return status
 
+# %% ../nbs/08_experiments.ipynb #28ec3449
 _NOTEBOOK = {1: "experiment.ipynb", 2: "rl_experiment.ipynb"}   # the executed copy in a run folder, by stage
 
 def _run_one(tpl: Path, nb: Path, params: dict, key: str, force: bool, timeout: int|None, log, log_level: str = "warning") -> str:
@@ -235,6 +242,7 @@ def _parse_set(items: list[str]) -> dict:
         except json.JSONDecodeError: out[k] = v
     return out
 
+# %% ../nbs/08_experiments.ipynb #0fd0e008
 def main(argv=None) -> int:
     "The experiments command line: run, report, list, demo, variant."
     from pause_nb.report import write_report
