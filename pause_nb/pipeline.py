@@ -34,7 +34,7 @@ def template_config(variant, preset, seed, overrides) -> RunConfig|Stage2RunConf
     if not isinstance(overrides, dict): raise TypeError(f"parameter overrides: expected a JSON object or a mapping, got {overrides!r}")
     return experiment_config(variant, preset, seed, overrides)
 
-# %% ../nbs/07_pipeline.ipynb #5d8cc233
+# %% ../nbs/07_pipeline.ipynb #0bdd56d5
 def variant_data(cfg: RunConfig, assets: dict) -> DatasetDict:
     "Train / validation / test of a run: injected or clean train and validation (with the prompt suffix), clean test."
     splits = load_splits(cfg.preset.data, assets["source"], cfg.seed)
@@ -44,11 +44,13 @@ def variant_data(cfg: RunConfig, assets: dict) -> DatasetDict:
     return DatasetDict({k: ds if k == "test" else ds.map(lambda r: to_prompt_completion(r, suffix), remove_columns=ds.column_names)
                         for k, ds in data.items()})
 
+# %% ../nbs/07_pipeline.ipynb #12979b6d
 def trainable_config(cfg: RunConfig):
     "The row's `TrainableConfig` with the preset's LoRA sizes."
     t = cfg.preset.train
     return replace(cfg.variant.trainable, lora_r=t.lora_r, lora_alpha=t.lora_alpha, lora_target_modules=t.lora_target_modules)
 
+# %% ../nbs/07_pipeline.ipynb #fc0895de
 def build_model(cfg: RunConfig, assets: dict):
     "The model and tokenizer a variant trains: its base, as a pause model for pause variants, parts unfrozen."
     import torch
@@ -71,6 +73,7 @@ def _diverged(log: dict, keys=("loss",)) -> bool:
     "Whether a log row holds a non-finite value under a key ending in one of `keys`."
     return any(k.endswith(keys) and isinstance(v, float) and not math.isfinite(v) for k, v in log.items())
 
+# %% ../nbs/07_pipeline.ipynb #bf4d8f50
 def _stop_on_non_finite():
     "A trainer callback that stops training at the first logged non-finite loss."
     from transformers import TrainerCallback
@@ -79,12 +82,14 @@ def _stop_on_non_finite():
             if _diverged(logs or {}): control.should_training_stop = True
     return StopOnNonFinite()
 
+# %% ../nbs/07_pipeline.ipynb #297dc46b
 def check_training(hist: list[dict], steps: int, where: str) -> None:
     "Raise `RunFailed` naming `where` if training took no step or logged a non-finite loss."
     if steps == 0: raise RunFailed(f"{where}: no optimizer step was taken (epochs = 0? no training rows?)")
     bad = next((h for h in hist if _diverged(h)), None)
     if bad: raise RunFailed(f"{where}: training diverged at step {bad.get('step')}: {bad} — lower the learning rate")
 
+# %% ../nbs/07_pipeline.ipynb #de03fac1
 def truncation_report(tokenizer, rows: Dataset, max_length: int, where: str) -> dict:
     "Warn how many training rows (prompt + completion) are longer than `max_length` tokens; refuse when all are."
     import warnings
@@ -95,6 +100,7 @@ def truncation_report(tokenizer, rows: Dataset, max_length: int, where: str) -> 
     if cut: warnings.warn(f"{where}: max_length={max_length} truncates {cut} of {n} training rows (longest {max(lens)} tokens)")
     return {"train_rows_truncated": cut, "train_longest_tokens": max(lens, default=0)}
 
+# %% ../nbs/07_pipeline.ipynb #bb49f3d2
 def train_variant(model, tokenizer, data: DatasetDict, cfg: RunConfig, out: str|Path) -> dict:
     "Train `model` as the variant says; save the trainer's log; return step count, time and final losses (`RunFailed` if it did not train)."
     import torch
@@ -131,6 +137,7 @@ def check_replies(records: list[dict], where: str, min_questions: int = 32) -> N
     if len({r["completion"] for r in records}) == 1:
         raise RunFailed(f"{where}: every reply is the same text {records[0]['completion'][:80]!r}: the model is degenerate")
 
+# %% ../nbs/07_pipeline.ipynb #39ce6457
 def evaluate_variant(model, tokenizer, test, cfg: RunConfig|Stage2RunConfig, out: str|Path, prompt_suffix: str = "", prefix: str = "") -> tuple[dict, dict]:
     "Replies to the clean test split under each of the preset's protocols (`<prefix>predictions-<protocol>.jsonl`); (records, metrics) by protocol."
     from pause_nb.evaluate import PROTOCOLS, compute_metrics, evaluate, write_predictions
@@ -148,7 +155,7 @@ def evaluate_variant(model, tokenizer, test, cfg: RunConfig|Stage2RunConfig, out
                          "reference": compute_metrics(records[name], "reference"), "ours": ours}
     return records, metrics
 
-# %% ../nbs/07_pipeline.ipynb #39ce6457
+# %% ../nbs/07_pipeline.ipynb #d0c10197
 def variant_figures(records: dict, data: DatasetDict, cfg: RunConfig, out: str|Path) -> dict:
     "The viz notebook's figures for a run (sampled replies if there are some, compared with its injected training data), as offline HTML."
     from pause_nb.viz import run_figures, save_figures
@@ -158,6 +165,7 @@ def variant_figures(records: dict, data: DatasetDict, cfg: RunConfig, out: str|P
     save_figures(figs, Path(out)/"figures", plotlyjs="embed")   # each page stands alone: the report links them one by one
     return figs
 
+# %% ../nbs/07_pipeline.ipynb #f9b94d4c
 def save_model(model, tokenizer, path: str|Path) -> Path:
     "Save the trained model and its tokenizer so that the Auto classes load it (a LoRA pause adapter with its pause base beside it)."
     from pause_nb.hub import save_pause_model
@@ -199,6 +207,7 @@ def check_stage1_dir(path: str|Path, stage1: str) -> Path:
     if name != stage1: raise ValueError(f"--stage1 {stage1}={path}: that folder holds a run of {name!r}, not {stage1!r}")
     return run/"model"
 
+# %% ../nbs/07_pipeline.ipynb #b4f9727c
 def stage1_model_dir(cfg: Stage2RunConfig, stage1_dir: str|Path|None = None, log=print) -> Path:
     "The model folder a Stage 2 run starts from: `stage1_dir` (checked), else its Stage 1 run trained here once and cached."
     s1 = cfg.stage1
@@ -208,6 +217,7 @@ def stage1_model_dir(cfg: Stage2RunConfig, stage1_dir: str|Path|None = None, log
         run_variant(s1, tmp, log=log)
     return cached_dir(data_root()/f"stage1-{cache_key(config_dict(s1))}", build)/"model"
 
+# %% ../nbs/07_pipeline.ipynb #ca9e0939
 def load_stage1(model_dir: str|Path, cfg: Stage2RunConfig) -> tuple:
     "The Stage 1 model and tokenizer, with what the Stage 2 row trains unfrozen (every weight, or the pause embedding and head)."
     import torch
@@ -228,6 +238,7 @@ def stage2_data(cfg: Stage2RunConfig) -> dict:
     test = rows(splits["test"])
     return {"train": rows(splits["train"]), "curve": test[:cfg.curve_rows], "test": test}
 
+# %% ../nbs/07_pipeline.ipynb #e6754b5d
 def run_rl(model, tokenizer, cfg: Stage2RunConfig, data: dict, out: str|Path|None = None, log=print) -> list[dict]:
     "Run the row's algorithm on `model` in place; its history (written to `out/history.json`); `RunFailed` if it diverged."
     from pause_nb.rl import train_grpo, train_star
@@ -238,7 +249,7 @@ def run_rl(model, tokenizer, cfg: Stage2RunConfig, data: dict, out: str|Path|Non
     if bad: raise RunFailed(f"{out}: RL diverged at {bad}")
     return history
 
-# %% ../nbs/07_pipeline.ipynb #08fa1818
+# %% ../nbs/07_pipeline.ipynb #a3d0c769
 def stage2_figures(history: list[dict], cfg: Stage2RunConfig, out: str|Path) -> dict:
     "The run's learning curves (the report notebook's `curve_figure`), as offline HTML."
     from pause_nb.report import curve_figure
@@ -247,12 +258,14 @@ def stage2_figures(history: list[dict], cfg: Stage2RunConfig, out: str|Path) -> 
     save_html(fig, Path(out)/"figures"/"curves.html")
     return {"curves": fig}
 
+# %% ../nbs/07_pipeline.ipynb #7513fccc
 def stage2_metrics(before: dict, after: dict, history: list[dict], rl_seconds: float, wall_seconds: float) -> dict:
     "The `metrics.json` of a Stage 2 run: metrics per protocol and answer rule after RL, the same before, and RL's facts."
     last = history[-1] if history else {}
     return {"protocols": after, "before": before, "rl_seconds": rl_seconds, "wall_seconds": wall_seconds,
             "rl_steps": last.get("step", last.get("loop")), "final": {k: v for k, v in last.items() if isinstance(v, (int, float))}}
 
+# %% ../nbs/07_pipeline.ipynb #d09c40cb
 def run_stage2_variant(cfg: Stage2RunConfig, out: str|Path, stage1_dir: str|Path|None = None, log=print) -> dict:
     "Start from the Stage 1 model, evaluate, run RL, evaluate again, save; `metrics.json` last. The Stage 2 template's cells, in one call."
     out, t0 = Path(out), time.time()
