@@ -4,136 +4,22 @@
 
 # %% ../nbs/01_inject.ipynb #d4f9eade
 from __future__ import annotations
-import argparse, hashlib, itertools, json, re, shutil, sys, time
+import argparse, hashlib, json, shutil, sys, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from datasets import Dataset, DatasetDict
 from tqdm.auto import tqdm
 
 from .data import PAUSE_TOKEN, load_gsm8k, strip_pauses, extract_answer, add_pause_token, to_prompt_completion, temp_dir_beside
+from .token_ends import token_ends, _flat_token_ends   # where tokens end: its own module, `token_ends` kept here
+_all_ = ["token_ends"]
 
 # %% auto #0
-__all__ = ['MODES', 'MARKER', 'token_ends', 'insert_pauses', 'InjectConfig', 'sample_pause_offsets', 'pattern_offsets',
-           'inject_texts', 'inject_dataset', 'injection_stats', 'check_output_dir', 'dataset_card', 'save_injected',
-           'inject_gsm8k', 'check_injection', 'parse_args', 'main']
-
-# %% ../nbs/01_inject.ipynb #e33ab2c0
-def _encoded_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
-    "Per text, its token ends from the tokenizer's own offsets."
-    encs = tokenizer.backend_tokenizer.encode_batch(list(texts), add_special_tokens=False)   # Rust, both cores
-    return [np.maximum.accumulate(np.array([e for _, e in enc.offsets], dtype=np.int64)) if enc.offsets else np.zeros(0, np.int64)
-            for enc in encs]
-
-# %% ../nbs/01_inject.ipynb #192b61fe
-_GPT2_ASCII = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+""")
-_SHORTCUT_TEXT = re.compile(r"[\t\n\x0b\x0c\r -~]*")   # printable ASCII and the whitespace both regex engines call whitespace
-_BYTE_CHARS = str.maketrans({b: chr(256 + b) for b in range(33)} | {127: chr(289)})   # GPT-2's byte -> character map, on ASCII
-
-def _byte_level_bpe(tokenizer) -> bool:
-    "Whether `tokenizer` is a GPT-2-style byte-level BPE (no normalizer, `ByteLevel` with its regex, a plain BPE)."
-    from tokenizers import models, pre_tokenizers
-    bt = tokenizer.backend_tokenizer
-    pre, bpe = bt.pre_tokenizer, bt.model
-    return (bt.normalizer is None and isinstance(pre, pre_tokenizers.ByteLevel) and pre.use_regex and not pre.add_prefix_space
-            and isinstance(bpe, models.BPE) and bpe.dropout is None and not bpe.continuing_subword_prefix and not bpe.end_of_word_suffix)
-
-def _shortcut_ok(text: str, added: list[str]) -> bool:
-    "Whether `text` can take the byte-level shortcut: printable ASCII, no added token (those are split off first)."
-    return _SHORTCUT_TEXT.fullmatch(text) is not None and not any(a in text for a in added)
-
-def _shortcut_mask(texts: list[str], added: list[str]) -> list[bool]:
-    "`_shortcut_ok` of each text: one look at all the ASCII texts together, text by text only if that finds something."
-    ascii_ = [t.isascii() for t in texts]                 # O(1) in CPython: a flag of the string
-    joined = "\n".join(t for t, a in zip(texts, ascii_) if a)
-    if _SHORTCUT_TEXT.fullmatch(joined) is None or any(a in joined for a in added): return [_shortcut_ok(t, added) for t in texts]
-    return ascii_
-
-# %% ../nbs/01_inject.ipynb #eb50f1c4
-_CLASSES = np.full(128, 2, np.uint8)     # per ASCII byte: 0 letter, 1 digit, 2 other printable, 3 space, 4 other whitespace
-_CLASSES[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", np.uint8)] = 0
-_CLASSES[np.frombuffer(b"0123456789", np.uint8)] = 1
-_CLASSES[ord(" ")] = 3
-_CLASSES[np.frombuffer(b"\t\n\x0b\x0c\r", np.uint8)] = 4
-_EDGE = 5                                # the class before a text's first byte and after its last
-_KEY_MASKS = np.array([0] + [(1 << 8 * n) - 1 for n in range(1, 8)] + [2**64 - 1], dtype=np.uint64)   # the low n bytes
-
-def _word_starts(buf: np.ndarray, base: np.ndarray, lens: np.ndarray) -> np.ndarray:
-    "Whether each byte of `buf` (ASCII texts end to end, text i at `base[i]`, `lens[i]` long) starts a word of `_GPT2_ASCII`."
-    n, cls = len(buf), _CLASSES[buf]
-    prev, nxt = np.empty(n, np.uint8), np.empty(n, np.uint8)
-    prev[1:], nxt[:-1] = cls[:-1], cls[1:]
-    full = lens > 0
-    prev[base[full]], nxt[(base + lens - 1)[full]] = _EDGE, _EDGE
-    word = cls <= 2
-    starts = (prev == _EDGE) | (word & (prev == 4)) | (word & (prev <= 2) & (prev != cls)) | (~word & (prev <= 2))
-    starts |= ~word & ((prev == 3) | (prev == 4)) & (nxt <= 2)          # a whitespace run's last byte, before a word
-    b1 = np.zeros(n, np.uint8); b1[:-1] = buf[1:]; b1[nxt == _EDGE] = 0   # the next byte and the one after, in the same text
-    b2 = np.zeros(n, np.uint8); b2[:-1] = b1[1:]; b2[nxt == _EDGE] = 0
-    apos = (buf == ord("'")) & ((prev <= 1) | (prev >= 4))              # an apostrophe that starts a match
-    two = np.flatnonzero(apos & np.isin(b1, np.frombuffer(b"stmd", np.uint8)))
-    three = np.flatnonzero(apos & ((((b1 == ord("r")) | (b1 == ord("v"))) & (b2 == ord("e"))) | ((b1 == ord("l")) & (b2 == ord("l")))))
-    starts[two + 1] = starts[three + 1] = False                          # 's 't 'm 'd 're 've 'll: one word
-    for end in (two + 2, three + 3): starts[end[end < n]] = True
-    return starts
-
-def _word_codes(buf: np.ndarray, pos: np.ndarray, wlen: np.ndarray, src: str) -> tuple[np.ndarray, list[str]]:
-    "Each word's (start `pos`, length `wlen` in `buf`, the bytes of `src`) number, and the distinct words in that order."
-    short = np.flatnonzero(wlen <= 8)                                   # up to 8 bytes: the word, packed, is its own key
-    win = np.lib.stride_tricks.sliding_window_view(np.concatenate([buf, np.zeros(8, np.uint8)]), 8)[pos[short]]
-    code_s, keys = pd.factorize(win.view("<u8").ravel() & _KEY_MASKS[wlen[short]])
-    long_ = np.flatnonzero(wlen > 8)
-    code_l, long_words = pd.factorize(np.array([src[a:a + n] for a, n in zip(pos[long_].tolist(), wlen[long_].tolist())], dtype=object))
-    code = np.empty(len(pos), np.int64)
-    code[short], code[long_] = code_s, code_l + len(keys)
-    return code, [k.rstrip(b"\0").decode("ascii") for k in keys.astype("<u8").view("S8")] + list(long_words)
-
-def _byte_level_ends(texts: list[str], bpe) -> tuple[np.ndarray, np.ndarray]:
-    "The (printable ASCII) texts' token ends, end to end, and each text's token count: each distinct word through the BPE model `bpe` once."
-    lens = np.fromiter(map(len, texts), np.int64, len(texts))
-    base, src = np.cumsum(lens) - lens, "".join(texts)
-    buf = np.frombuffer(src.encode("ascii"), np.uint8)
-    pos = np.flatnonzero(_word_starts(buf, base, lens))
-    wlen = np.diff(np.append(pos, len(buf)))
-    code, distinct = _word_codes(buf, pos, wlen, src)
-    pieces = [[len(t.value) for t in bpe.tokenize(w.translate(_BYTE_CHARS))] for w in distinct]   # token lengths of each word
-    n_tok = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-    inner = np.fromiter(itertools.chain.from_iterable(itertools.accumulate(p) for p in pieces), dtype=np.int64, count=int(n_tok.sum()))
-    first = np.cumsum(n_tok) - n_tok                                  # where each distinct word's ends start in `inner`
-    text = np.searchsorted(base, pos, side="right") - 1               # each word's text (an empty text shares the next one's base)
-    start = pos - base[text]                                          # each word's offset in its text
-    cnt = n_tok[code]
-    word = np.repeat(np.arange(len(code)), cnt)                       # each token's word
-    j = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)          # its place in its word
-    ends = start[word] + inner[first[code][word] + j]
-    return ends, np.bincount(text, weights=cnt, minlength=len(texts)).astype(np.int64)
-
-def _split(flat: np.ndarray, n: np.ndarray) -> list[np.ndarray]:
-    "`flat` cut into pieces of `n[i]` items."
-    return np.split(flat, np.cumsum(n)[:-1]) if len(n) else []
-
-def _flat_token_ends(texts: list[str], tokenizer) -> tuple[np.ndarray, np.ndarray]:
-    "All texts' token ends, end to end, and each text's number of tokens."
-    if not getattr(tokenizer, "is_fast", False):
-        raise ValueError(f"{type(tokenizer).__name__} is not a fast tokenizer: the injector needs character offsets")
-    texts = list(texts)
-    short = np.array(_shortcut_mask(texts, list(tokenizer.get_added_vocab())) if _byte_level_bpe(tokenizer) else [False] * len(texts), dtype=bool)
-    n, parts, fast, slow = np.zeros(len(texts), np.int64), [], np.flatnonzero(short), np.flatnonzero(~short)
-    if len(fast): parts.append((fast, *_byte_level_ends([texts[i] for i in fast], tokenizer.backend_tokenizer.model)))
-    if len(slow):
-        ends = _encoded_ends([texts[i] for i in slow], tokenizer)
-        parts.append((slow, np.concatenate(ends), np.fromiter(map(len, ends), np.int64, len(ends))))
-    for idx, _, n_g in parts: n[idx] = n_g
-    if len(parts) == 1: return parts[0][1], n              # one way for all texts: already in order
-    flat, start = np.zeros(int(n.sum()), np.int64), np.cumsum(n) - n
-    for idx, f, n_g in parts: flat[np.repeat(start[idx] - (np.cumsum(n_g) - n_g), n_g) + np.arange(len(f))] = f
-    return flat, n
-
-def token_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
-    "Per text, the character offset at which each of its tokens ends."
-    return _split(*_flat_token_ends(texts, tokenizer))
+__all__ = ['MODES', 'MARKER', 'insert_pauses', 'InjectConfig', 'sample_pause_offsets', 'pattern_offsets', 'inject_texts',
+           'inject_dataset', 'injection_stats', 'check_output_dir', 'dataset_card', 'save_injected', 'inject_gsm8k',
+           'check_injection', 'parse_args', 'main', 'token_ends']
 
 # %% ../nbs/01_inject.ipynb #de81a4ef
 def insert_pauses(text: str, offsets, counts=None, pause_token: str = PAUSE_TOKEN) -> str:
