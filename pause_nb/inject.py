@@ -13,7 +13,7 @@ from datasets import Dataset, DatasetDict
 from tqdm.auto import tqdm
 
 from .data import PAUSE_TOKEN, load_gsm8k, strip_pauses, extract_answer, add_pause_token, to_prompt_completion, temp_dir_beside
-from .token_ends import token_ends, _flat_token_ends   # where tokens end: its own module, `token_ends` kept here
+from .token_ends import token_ends, flat_token_ends   # where tokens end: its own module, `token_ends` kept here
 _all_ = ["token_ends"]
 
 # %% auto #0
@@ -131,7 +131,7 @@ def inject_texts(texts: list[str], cfg: InjectConfig, tokenizer=None, progress: 
             per_text = [np.sort(np.repeat(*pattern_offsets(t, cfg.patterns)).astype(np.int64)) for t in texts]
             offs = np.concatenate([np.tile(o, cfg.k) for o in per_text]) if texts else np.zeros(0, np.int64)
             counts = np.repeat(np.fromiter(map(len, per_text), np.int64, len(per_text)), cfg.k)
-        else: offs, counts = _draw_flat(*_flat_token_ends(texts, tokenizer), cfg, np.random.default_rng(cfg.seed))
+        else: offs, counts = _draw_flat(*flat_token_ends(texts, tokenizer), cfg, np.random.default_rng(cfg.seed))
         out = _insert_flat(texts, offs, counts, cfg.k)
         bar.update(len(texts))
     return out, counts.tolist()

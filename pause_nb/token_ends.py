@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['token_ends']
+__all__ = ['flat_token_ends', 'token_ends']
 
 # %% ../nbs/01a_token_ends.ipynb #eb0811f5
 def _encoded_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
@@ -106,7 +106,7 @@ def _split(flat: np.ndarray, n: np.ndarray) -> list[np.ndarray]:
     "`flat` cut into pieces of `n[i]` items."
     return np.split(flat, np.cumsum(n)[:-1]) if len(n) else []
 
-def _flat_token_ends(texts: list[str], tokenizer) -> tuple[np.ndarray, np.ndarray]:
+def flat_token_ends(texts: list[str], tokenizer) -> tuple[np.ndarray, np.ndarray]:
     "All texts' token ends, end to end, and each text's number of tokens."
     if not getattr(tokenizer, "is_fast", False):
         raise ValueError(f"{type(tokenizer).__name__} is not a fast tokenizer: the injector needs character offsets")
@@ -125,4 +125,4 @@ def _flat_token_ends(texts: list[str], tokenizer) -> tuple[np.ndarray, np.ndarra
 
 def token_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
     "Per text, the character offset at which each of its tokens ends."
-    return _split(*_flat_token_ends(texts, tokenizer))
+    return _split(*flat_token_ends(texts, tokenizer))
