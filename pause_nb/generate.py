@@ -82,12 +82,14 @@ def pause_token_id_of(model, tokenizer) -> int|None:
     head = model.get_output_embeddings()
     return pid if pid is not None and head is not None and pid < head.weight.shape[0] else None
 
+# %% ../nbs/04a_generate.ipynb #57511fd2
 def _last_pause_prob(out, pause_id: int) -> torch.Tensor:
     "P(pause) at the last position of a forward output: its `pause_probs`, else the softmax at `pause_id`."
     probs = getattr(out, "pause_probs", None)
     if probs is not None: return probs[:, -1].float()
     return out.logits[:, -1].float().log_softmax(-1)[:, pause_id].exp()
 
+# %% ../nbs/04a_generate.ipynb #95abbe4a
 def _check_vocab(model, tokenizer, prompt_ids: list[list[int]], pause_id: int|None) -> None:
     "Refuse prompts holding ids the model cannot embed, naming the tokenizer's and the model's sizes."
     rows = model.get_input_embeddings().weight.shape[0]
@@ -105,6 +107,7 @@ def _mix64(x: np.ndarray) -> np.ndarray:
     x = (x ^ (x >> np.uint64(27))) * _MIX2
     return x ^ (x >> np.uint64(31))
 
+# %% ../nbs/04a_generate.ipynb #dfae0d28
 def _reply_uniforms(seed: int, index, sample, n: int) -> np.ndarray:
     "(len(index), n) float64 uniforms in [0, 1): the stream of reply (question `index`, `sample`) under `seed`."
     with np.errstate(over="ignore"):
@@ -114,6 +117,7 @@ def _reply_uniforms(seed: int, index, sample, n: int) -> np.ndarray:
         z = _mix64(key[:, None] + np.arange(1, n + 1, dtype=np.uint64) * _GOLDEN)
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
+# %% ../nbs/04a_generate.ipynb #58a3829f
 def _next_tokens(logits: torch.Tensor, # (B, V) next-token logits, float32
                  u: torch.Tensor|None, # (B,) the rows' uniform numbers (sampling only)
                  cfg: EvalConfig) -> torch.Tensor:
@@ -165,7 +169,7 @@ class _Slots:
         "Free slots `rows`."
         self.job[rows], self.lens[rows], self.n[rows] = -1, 0, 0
 
-# %% ../nbs/04a_generate.ipynb #d14afec7
+# %% ../nbs/04a_generate.ipynb #8ee3d137
 def _prefill(model, prompt_ids: list[list[int]], device):
     "One forward pass over right-padded prompts: its output (logits at each prompt's last token), the cache and the lengths."
     lens = torch.tensor([len(p) for p in prompt_ids], device=device)
@@ -177,6 +181,7 @@ def _prefill(model, prompt_ids: list[list[int]], device):
                 cache=cache, use_cache=True, logits_to_keep=(lens - 1)[:, None])
     return out, cache, lens
 
+# %% ../nbs/04a_generate.ipynb #d6b96e38
 def _admit(self, model, prompt_ids: list[list[int]], jobs: list[tuple[int, int]], first: int) -> int:
     "Prefill `jobs` ((question, sample) pairs, numbered from `first`) into free slots, choose their first tokens; return how many ended."
     qs = sorted({i for i, _ in jobs})                                                  # a prompt sampled k times: prefilled once
@@ -227,7 +232,7 @@ def _compact(self) -> None:
 
 _Slots.step, _Slots.compact = _step, _compact
 
-# %% ../nbs/04a_generate.ipynb #af44f35d
+# %% ../nbs/04a_generate.ipynb #3d2ce7e0
 def _decode(model, prompt_ids: list[list[int]], jobs: list[tuple[int, int]], cfg: EvalConfig, pause_id: int|None, eos: int):
     "Decode every job ((question, sample) pair); the log of (job, token, P(pause)) of every slot at every step."
     width, device = cfg.batch_size * cfg.k, next(model.parameters()).device
@@ -246,6 +251,7 @@ def _decode(model, prompt_ids: list[list[int]], jobs: list[tuple[int, int]], cfg
             bar.update(ended)
     return slots.log
 
+# %% ../nbs/04a_generate.ipynb #9b32d68b
 def _replies(log, jobs: list[tuple[int, int]], n_questions: int, k: int, eos: int) -> list[list[dict]]:
     "Per question, its `k` replies (ids up to the first EOS, finished, P(pause)) from the decoding log."
     job = torch.cat([j for j, _, _ in log]).cpu()
