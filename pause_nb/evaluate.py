@@ -70,18 +70,20 @@ def wilson_interval(successes: float, n: int, z: float = 1.96) -> tuple[float, f
     centre, half = p + z*z/(2*n), z * math.sqrt(p*(1-p)/n + z*z/(4*n*n))
     return (max(0.0, (centre - half) / (1 + z*z/n)), min(1.0, (centre + half) / (1 + z*z/n)))
 
+# %% ../nbs/04_evaluate.ipynb #a29658c6
 def pass_at_k(n: int, c: int, k: int) -> float:
     "Unbiased pass@k from `n` samples of which `c` are correct (Chen et al. 2021)."
     if k > n: raise ValueError(f"pass@{k} needs at least {k} samples, got {n}")
     if n - c < k: return 1.0
     return 1.0 - math.prod(1 - k / i for i in range(n - c + 1, n + 1))
 
-# %% ../nbs/04_evaluate.ipynb #a29658c6
+# %% ../nbs/04_evaluate.ipynb #d579322d
 SEED_COLUMNS = {"test_accuracy": "Test Accuracy", "avg_pauses_per_reply": "Average Pause per reply",
                 "avg_pauses_per_reply_correct": "Average Number of pauses per reply (correctly predicted)",
                 "avg_pauses_per_reply_incorrect": "Average Number of pauses per reply (incorrectly predicted)",
                 "pause_token_fraction": "Percentage of pause tokens in predictions"}
 
+# %% ../nbs/04_evaluate.ipynb #f986bd1e
 def _mean(xs): return sum(xs) / len(xs) if xs else None
 
 def _majority(answers: list) -> str|None:
@@ -89,6 +91,7 @@ def _majority(answers: list) -> str|None:
     votes = Counter(a for a in answers if a is not None)
     return votes.most_common(1)[0][0] if votes else None
 
+# %% ../nbs/04_evaluate.ipynb #974278f8
 def compute_metrics(records: list[dict],
                     extraction: str = "ours", # which answer rule decides `correct`: a key of `pause_nb.data.EXTRACTIONS`
                    ) -> dict:
@@ -137,11 +140,13 @@ def write_predictions(records: list[dict], path: str|Path) -> Path:
     "Write `records` as JSON Lines to `path`, atomically."
     return atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
+# %% ../nbs/04_evaluate.ipynb #868afe1b
 def _record(line: str, where: str) -> dict:
     "One JSON Lines record, or an error naming `where` (file:line)."
     try: return json.loads(line)
     except json.JSONDecodeError as e: raise ValueError(f"{where}: not a JSON record ({e.msg} at column {e.colno}); a truncated or damaged file?") from None
 
+# %% ../nbs/04_evaluate.ipynb #124caf3e
 def read_predictions(path: str|Path) -> list[dict]:
     "The records of a prediction file (an error names the file and its 1-based line)."
     with open(path, encoding="utf-8") as f: return [_record(l, f"{path}:{i}") for i, l in enumerate(f, 1) if l.strip()]
