@@ -24,6 +24,7 @@ _GPT2_ASCII = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^\s
 _SHORTCUT_TEXT = re.compile(r"[\t\n\x0b\x0c\r -~]*")   # printable ASCII and the whitespace both regex engines call whitespace
 _BYTE_CHARS = str.maketrans({b: chr(256 + b) for b in range(33)} | {127: chr(289)})   # GPT-2's byte -> character map, on ASCII
 
+# %% ../nbs/01a_token_ends.ipynb #0ff9ac1d
 def _byte_level_bpe(tokenizer) -> bool:
     "Whether `tokenizer` is a GPT-2-style byte-level BPE (no normalizer, `ByteLevel` with its regex, a plain BPE)."
     from tokenizers import models, pre_tokenizers
@@ -32,10 +33,12 @@ def _byte_level_bpe(tokenizer) -> bool:
     return (bt.normalizer is None and isinstance(pre, pre_tokenizers.ByteLevel) and pre.use_regex and not pre.add_prefix_space
             and isinstance(bpe, models.BPE) and bpe.dropout is None and not bpe.continuing_subword_prefix and not bpe.end_of_word_suffix)
 
+# %% ../nbs/01a_token_ends.ipynb #8c853d4d
 def _shortcut_ok(text: str, added: list[str]) -> bool:
     "Whether `text` can take the byte-level shortcut: printable ASCII, no added token (those are split off first)."
     return _SHORTCUT_TEXT.fullmatch(text) is not None and not any(a in text for a in added)
 
+# %% ../nbs/01a_token_ends.ipynb #75f8dc0b
 def _shortcut_mask(texts: list[str], added: list[str]) -> list[bool]:
     "`_shortcut_ok` of each text: one look at all the ASCII texts together, text by text only if that finds something."
     ascii_ = [t.isascii() for t in texts]                 # O(1) in CPython: a flag of the string
@@ -52,6 +55,7 @@ _CLASSES[np.frombuffer(b"\t\n\x0b\x0c\r", np.uint8)] = 4
 _EDGE = 5                                # the class before a text's first byte and after its last
 _KEY_MASKS = np.array([0] + [(1 << 8 * n) - 1 for n in range(1, 8)] + [2**64 - 1], dtype=np.uint64)   # the low n bytes
 
+# %% ../nbs/01a_token_ends.ipynb #97221236
 def _word_starts(buf: np.ndarray, base: np.ndarray, lens: np.ndarray) -> np.ndarray:
     "Whether each byte of `buf` (ASCII texts end to end, text i at `base[i]`, `lens[i]` long) starts a word of `_GPT2_ASCII`."
     n, cls = len(buf), _CLASSES[buf]
@@ -71,6 +75,7 @@ def _word_starts(buf: np.ndarray, base: np.ndarray, lens: np.ndarray) -> np.ndar
     for end in (two + 2, three + 3): starts[end[end < n]] = True
     return starts
 
+# %% ../nbs/01a_token_ends.ipynb #24b1a87c
 def _word_codes(buf: np.ndarray, pos: np.ndarray, wlen: np.ndarray, src: str) -> tuple[np.ndarray, list[str]]:
     "Each word's (start `pos`, length `wlen` in `buf`, the bytes of `src`) number, and the distinct words in that order."
     short = np.flatnonzero(wlen <= 8)                                   # up to 8 bytes: the word, packed, is its own key
@@ -82,6 +87,7 @@ def _word_codes(buf: np.ndarray, pos: np.ndarray, wlen: np.ndarray, src: str) ->
     code[short], code[long_] = code_s, code_l + len(keys)
     return code, [k.rstrip(b"\0").decode("ascii") for k in keys.astype("<u8").view("S8")] + list(long_words)
 
+# %% ../nbs/01a_token_ends.ipynb #fc1a9fe2
 def _byte_level_ends(texts: list[str], bpe) -> tuple[np.ndarray, np.ndarray]:
     "The (printable ASCII) texts' token ends, end to end, and each text's token count: each distinct word through the BPE model `bpe` once."
     lens = np.fromiter(map(len, texts), np.int64, len(texts))
@@ -102,10 +108,12 @@ def _byte_level_ends(texts: list[str], bpe) -> tuple[np.ndarray, np.ndarray]:
     ends = start[word] + inner[first[code][word] + j]
     return ends, np.bincount(text, weights=cnt, minlength=len(texts)).astype(np.int64)
 
+# %% ../nbs/01a_token_ends.ipynb #4d5fd699
 def _split(flat: np.ndarray, n: np.ndarray) -> list[np.ndarray]:
     "`flat` cut into pieces of `n[i]` items."
     return np.split(flat, np.cumsum(n)[:-1]) if len(n) else []
 
+# %% ../nbs/01a_token_ends.ipynb #e521343a
 def flat_token_ends(texts: list[str], tokenizer) -> tuple[np.ndarray, np.ndarray]:
     "All texts' token ends, end to end, and each text's number of tokens."
     if not getattr(tokenizer, "is_fast", False):
@@ -123,6 +131,7 @@ def flat_token_ends(texts: list[str], tokenizer) -> tuple[np.ndarray, np.ndarray
     for idx, f, n_g in parts: flat[np.repeat(start[idx] - (np.cumsum(n_g) - n_g), n_g) + np.arange(len(f))] = f
     return flat, n
 
+# %% ../nbs/01a_token_ends.ipynb #0551e38a
 def token_ends(texts: list[str], tokenizer) -> list[np.ndarray]:
     "Per text, the character offset at which each of its tokens ends."
     return _split(*flat_token_ends(texts, tokenizer))
