@@ -35,6 +35,7 @@ def _join_at(text: str, offsets: list[int], pause_token: str = PAUSE_TOKEN) -> s
     pieces.append(text[start:])
     return pause_token.join(pieces)
 
+# %% ../nbs/01_inject.ipynb #851d9323
 def _insert_joined(texts: list[str], offs: np.ndarray, counts: np.ndarray, k: int, pause_token: str = PAUSE_TOKEN) -> list[str]:
     "Each text `k` times; sample s with a pause at each of its `counts[s]` sorted offsets in `offs` (samples end to end)."
     lens = np.fromiter(map(len, texts), np.int64, len(texts))
@@ -51,6 +52,7 @@ def _insert_joined(texts: list[str], offs: np.ndarray, counts: np.ndarray, k: in
     start = np.cumsum(width + len(pause_token)) - (width + len(pause_token))
     return [big[x:y] for x, y in zip(start.tolist(), (start + width).tolist())]
 
+# %% ../nbs/01_inject.ipynb #8fdbcfc8
 def _insert_flat(texts: list[str], offs: np.ndarray, counts: np.ndarray, k: int, pause_token: str = PAUSE_TOKEN) -> list[str]:
     "`_insert_joined`, the ASCII texts apart: one wider character would make every piece and sample a wider string."
     ascii_ = np.array([t.isascii() for t in texts], dtype=bool)
@@ -101,6 +103,7 @@ def _draw_flat(flat: np.ndarray, n: np.ndarray, cfg: InjectConfig, rng: np.rando
         order = np.lexsort((flat[t], sample))
     return flat[t[order]], np.bincount(sample, minlength=len(n) * cfg.k)
 
+# %% ../nbs/01_inject.ipynb #2481c7de
 def sample_pause_offsets(ends: list[np.ndarray], cfg: InjectConfig, rng: np.random.Generator) -> list[list[list[int]]]:
     "For each text (given its token ends) and each of `cfg.k` samples, the sorted offsets that get a pause."
     n = np.array([len(e) for e in ends], dtype=np.int64)
@@ -167,6 +170,7 @@ def injection_stats(ds: DatasetDict, cfg: InjectConfig, tokenizer=None) -> dict:
         stats[name] = s
     return stats
 
+# %% ../nbs/01_inject.ipynb #8e312937
 def _replace_dir(tmp: Path, target: Path) -> None:
     "Move `tmp` into place as `target`, replacing any old `target` only once `tmp` is complete."
     old = None
@@ -175,6 +179,7 @@ def _replace_dir(tmp: Path, target: Path) -> None:
     tmp.rename(target)
     if old is not None: shutil.rmtree(old)
 
+# %% ../nbs/01_inject.ipynb #6dd5eb74
 MARKER = ".pause_nb_injected"   # in every folder the injector writes: the only kind of folder it will replace
 
 def check_output_dir(out_dir: str|Path, source: str|Path|None = None, overwrite: bool = False) -> None:
@@ -189,6 +194,7 @@ def check_output_dir(out_dir: str|Path, source: str|Path|None = None, overwrite:
         raise ValueError(f"{out_dir}: exists and was not written by the pause_nb injector; refusing to replace it (choose a new folder)")
     if not overwrite: raise ValueError(f"{out_dir}: holds an earlier injection; pass --overwrite (overwrite=True) to replace it")
 
+# %% ../nbs/01_inject.ipynb #79365599
 def dataset_card(ds: DatasetDict, metadata: dict) -> str:
     "A dataset card (the Hub's README.md) for an injected data set: what it is, how it was made, its statistics."
     rows = "\n".join(f"| {name} | {len(split):,} |" for name, split in ds.items())
@@ -199,6 +205,7 @@ def dataset_card(ds: DatasetDict, metadata: dict) -> str:
             f"| split | rows |\n|---|---|\n{rows}\n\n## Configuration and statistics\n\n```json\n"
             f"{json.dumps(metadata, indent=2, sort_keys=True, default=str)}\n```\n")
 
+# %% ../nbs/01_inject.ipynb #7062178b
 def save_injected(ds: DatasetDict, out_dir: str|Path, metadata: dict, overwrite: bool = False) -> Path:
     "Write `ds` (JSON lines per split and `save_to_disk` under `dataset/`), `metadata.json` and a dataset card into `out_dir`, atomically."
     check_output_dir(out_dir, overwrite=overwrite)
@@ -275,6 +282,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--overwrite", action="store_true", help="replace an earlier injection in the output folder (never anything else)")
     return p.parse_args(argv)
 
+# %% ../nbs/01_inject.ipynb #77bd0545
 def main(argv=None) -> int:
     "Run the injector from the command line; 0 on success (errors exit with a message)."
     a = parse_args(argv)
