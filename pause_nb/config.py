@@ -17,11 +17,11 @@ __all__ = ['PRESET_GROUPS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'settings_field', '
            'config_dict', 'apply_overrides', 'experiment_config', 'stage2_config', 'load_config']
 
 # %% ../nbs/06a_config.ipynb #01d46744
-PRESET_GROUPS = {f.name: f.type for f in dataclasses.fields(Preset) if f.name != "name"}
+PRESET_GROUPS = {g: cls for g, cls in typing.get_type_hints(Preset).items() if g != "name"}   # group name -> its settings class
 
 def settings_field(key: str) -> tuple[str, str]:
     "The (group, field) an override key names (`lr` or `train.lr`); an unknown key is an error listing the valid ones."
-    groups = {g: {f.name for f in dataclasses.fields(typing.get_type_hints(Preset)[g])} for g in PRESET_GROUPS}
+    groups = {g: {f.name for f in dataclasses.fields(cls)} for g, cls in PRESET_GROUPS.items()}
     g, _, f = key.rpartition(".")
     found = [h for h, names in groups.items() if f in names and g in ("", h)]
     if len(found) != 1: raise KeyError(f"unknown override {key!r}; valid: epochs, {', '.join(sorted(n for names in groups.values() for n in names))}")
@@ -145,8 +145,7 @@ def _regroup(d: dict) -> dict:
     d = dict(d)
     if isinstance(d.get("preset", {}).get("data"), str):
         flat = {("source" if k == "data" else k): x for k, x in d["preset"].items()}
-        hints = typing.get_type_hints(Preset)
-        d["preset"] = {"name": flat["name"]} | {g: {f.name: flat[f.name] for f in dataclasses.fields(hints[g]) if f.name in flat} for g in PRESET_GROUPS}
+        d["preset"] = {"name": flat["name"]} | {g: {f.name: flat[f.name] for f in dataclasses.fields(cls) if f.name in flat} for g, cls in PRESET_GROUPS.items()}
     t = d.get("variant", {}).get("trainable")
     if isinstance(t, str): d["variant"] = d["variant"] | {"trainable": asdict(PAUSE_ONLY if t == "pause" else FULL_MODEL)}
     if isinstance(d.get("stage1"), dict): d["stage1"] = _regroup({k: x for k, x in d["stage1"].items() if k != "stage"})
