@@ -31,11 +31,16 @@ and P(pause): ~0.4 ms), and about the same at 32. With more questions the tail w
 BENCH_EVAL_QUESTIONS=256 the tokens/s ratio was 0.93 (one run, loaded 2-core machine); at fixed length (no tail:
 `eval_questions_per_s_ratio`) 0.93-0.96.
 - `eval_same_replies_as_before`: 1 when both paths give the same greedy replies (ids and finished) for every question.
+- `..._compiled`: the same evaluation to EOS through `EvalConfig(torch_compile=True)` (`torch.compile(model,
+  dynamic=True)`: one prefill graph, one decoding-step graph), best of the interleaved repeats after the first compiled
+  evaluation of each model, which compiles (`eval_compile_seconds_*`: that first evaluation's time beyond a steady
+  one). The compiled step has far less fixed overhead, which is most of a narrow step's cost here, so it speeds the
+  tail up most. `eval_same_replies_compiled`: 1 when the compiled replies are the eager ones, token for token.
 
 Knobs (environment): BENCH_EVAL_THREADS (default 1), BENCH_EVAL_QUESTIONS (64), BENCH_EVAL_NEW_TOKENS (96),
 BENCH_EVAL_REPEATS (7), BENCH_EVAL_TRAIN_STEPS (150).
 """
-import copy, os, statistics, sys, tempfile, time
+import copy, dataclasses, os, statistics, sys, tempfile, time
 import torch
 
 THREADS = int(os.environ.get("BENCH_EVAL_THREADS", 1))
@@ -107,11 +112,18 @@ def forward_passes(name, cfg) -> int:
 EOS_CFG = EvalConfig(batch_size=32, max_new_tokens=NEW, progress=False)
 to_eos, eos_med, eos_last = compare(EOS_CFG, paths=(False, True))
 fixed, fixed_med, _ = compare(EvalConfig(batch_size=32, max_new_tokens=NEW, stop_at_eos=False, progress=False))
+COMPILED_CFG = dataclasses.replace(EOS_CFG, torch_compile=True)
+first_compiled = {}
+for name in ("plain", "pause"):        # the first compiled evaluation compiles (a prefill graph and a decoding-step graph)
+    first_compiled[name] = run(name, COMPILED_CFG)[1][2]
+comp, comp_med, comp_last = compare(COMPILED_CFG)
+same_compiled = all([r["token_ids"] for r in comp_last[(n, False)][0]] == [r["token_ids"] for r in eos_last[(n, False)][0]]
+                    for n in ("plain", "pause"))
 same = all([(r["token_ids"], r["finished"]) for r in eos_last[(n, False)][0]] == [(r["token_ids"], r["finished"]) for r in eos_last[(n, True)][0]]
            for n in ("plain", "pause"))
 print(f"eval_threads: {THREADS}")
 print(f"eval_questions: {N_Q}")
-print(f"eval_batch_size: 32")
+print("eval_batch_size: 32")
 print(f"eval_max_new_tokens: {NEW}")
 print(f"eval_plain_params: {sum(p.numel() for p in plain.parameters())}")
 print(f"eval_train_seconds: {train_s:.1f}")
@@ -126,6 +138,13 @@ for name in ("plain", "pause"):
     print(f"eval_questions_per_s_{name}_to_eos: {to_eos[(name, False)]:.2f}")
     print(f"eval_questions_per_s_{name}_to_eos_before: {to_eos[(name, True)]:.2f}")
     print(f"eval_speedup_{name}_to_eos: {to_eos[(name, False)] / to_eos[(name, True)]:.3f}")
+for name in ("plain", "pause"):
+    q = comp[(name, False)]
+    print(f"eval_questions_per_s_{name}_to_eos_compiled: {q:.2f}")
+    print(f"eval_speedup_{name}_to_eos_compiled: {q / to_eos[(name, True)]:.3f}")
+    print(f"eval_compile_seconds_{name}: {first_compiled[name] - N_Q / q:.1f}")
+print(f"eval_questions_per_s_ratio_to_eos_compiled: {comp[('pause', False)] / comp[('plain', False)]:.3f}")
+print(f"eval_same_replies_compiled: {int(same_compiled)}")
 print(f"eval_questions_per_s_ratio_to_eos: {to_eos[('pause', False)] / to_eos[('plain', False)]:.3f}")
 print(f"eval_questions_per_s_ratio_to_eos_median: {eos_med[('pause', False)] / eos_med[('plain', False)]:.3f}")
 print(f"eval_questions_per_s_ratio_to_eos_before: {to_eos[('pause', True)] / to_eos[('plain', True)]:.3f}")

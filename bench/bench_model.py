@@ -2,7 +2,8 @@
 
 ~6.9M-parameter Llama (hidden 256, 6 layers, vocab 4096), fp32, CPU, AdamW on every parameter. Training: batch 16 ×
 seq 256; the pause model's batch has ~10% pause tokens and its loss is the trainer's (LM cross-entropy on non-pause
-targets + the pause head's one-hot BCE, `pause_nb.train.pause_sft_loss`); the plain model's is its own `labels` loss.
+targets + the pause head's one-hot BCE, `pause_nb.train.pause_sft_loss`, LM logits only at those targets, as the trainer
+computes them: `lm_target_mask`); the plain model's is its own `labels` loss.
 Generation: batch 32, 16-token prompts, 64 greedy tokens with the KV cache, through `generate`.
 Timings are interleaved (plain, pause, pause, plain, ...) in one process; ratios are medians of per-pair ratios.
 Peak memory: the peak of live CPU tensor bytes during one step (torch profiler), including weights, grads and
@@ -46,14 +47,15 @@ def batches():
     return mv(dict(input_ids=ids, labels=labels)), mv(dict(input_ids=pids, labels=plabels))
 
 def step_fns(plain, pause, pb, qb):
-    from pause_nb.train import pause_sft_loss
+    from pause_nb.train import pause_sft_loss, lm_target_mask
     opt_p = torch.optim.AdamW(plain.parameters(), lr=1e-4)
     opt_q = torch.optim.AdamW(pause.parameters(), lr=1e-4)
     def plain_step():
         loss = plain(**pb).loss; loss.backward(); opt_p.step(); opt_p.zero_grad(set_to_none=True)
     def pause_step():
         # what PauseSFTTrainer.compute_loss does (the output is dropped before backward, as in the trainer)
-        loss = pause_sft_loss(pause(input_ids=qb["input_ids"], lm_logits_only=True), qb["labels"], pause.pause_token_id).loss
+        out = pause(input_ids=qb["input_ids"], lm_logits_only=True, lm_logits_at=lm_target_mask(qb["labels"], pause.pause_token_id))
+        loss = pause_sft_loss(out, qb["labels"], pause.pause_token_id).loss
         loss.backward(); opt_q.step(); opt_q.zero_grad(set_to_none=True)
     return plain_step, pause_step, opt_p, opt_q
 

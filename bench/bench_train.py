@@ -1,26 +1,29 @@
 """Stage 1 training throughput on the cpu-tiny preset: non-padding tokens per second through `pause_nb.train.train_sft`,
-with length-grouped batches (`PauseSFTConfig`'s default now) and with random ones (transformers' default: `_before`).
+before issue 15 and now, measured in one run.
 
 The preset's data and model: synthetic GSM8K-format rows (`PRESETS["cpu-tiny"].data.synthetic`), a byte-level BPE of 1,024
 tokens trained on them, pauses injected at p = 0.1, and the preset's tiny Llama (hidden 128, 4 layers) as a pause
-model; batch 16, one thread. A run is one epoch over 640 injected samples (40 steps; with 640 rows a mega-batch of
-the length-grouped sampler is 10 batches, so grouping is, if anything, less tight than in a real 5,000-sample
-warm-up). Runs alternate (random, grouped, grouped, random, ...), BENCH_TRAIN_REPEATS (2) each, and each figure is
-its best run. Times are the process's CPU time (`time.process_time`; torch runs one thread): on a shared machine,
-wall time mostly measures the neighbours. Both strategies train on the same rows, so they see the same non-padding
-tokens; `train_nonpad_fraction_*` is the share of the batches' tokens that are not padding.
+model; batch 16, one thread. An epoch is 640 injected samples (40 steps). Every figure is the process's CPU time
+(`time.process_time`; torch runs one thread): on a shared machine, wall time mostly measures the neighbours.
 
-What less padding can give. A step's cost is about proportional to the tokens of its padded batch (attention, the one
-part quadratic in length, is ~10% of this model's work at these lengths), so dropping every pad token speeds training
-up by about (padded tokens before) / (non-padding tokens) = `train_nonpad_speedup_bound_no_padding` (1 / 0.75 = 1.33
-here), and the grouped batches' own padding allows `train_nonpad_speedup_bound` = `train_nonpad_fraction` /
-`train_nonpad_fraction_before` (1.28). Measured: 1.28-1.35 (runs vary). The issue's goal of 1.5x is above what removing
-all padding can give: on this CPU no batching of the same rows reaches it. The other way to drop padding, trl's
-padding-free batches (`padding_free=True`: a batch is one row of all its sequences, position ids restarting at each;
-transformers masks attention across sequences), is measured too (`_padding_free`): the sdpa path computes that row's
-block-diagonal attention as one dense masked product, quadratic in the row's length (16 sequences: 16 times the
-attention work), and it comes out slower than even the random padded batches (0.75x of their tokens/s in one run). It
-pays with varlen flash-attention kernels on a GPU, not here. Threads do not change CPU seconds per token.
+The runs (each starts from the same initial weights and sees the same rows, so the same non-padding tokens):
+- `_before`: the trainer before issue 15 (`train_before.py`): random batches (transformers' default) and LM logits at
+  every position.
+- `train_nonpad_tokens_per_s` (the default now): length-grouped batches (`train_nonpad_fraction` of their tokens are
+  real, against `train_nonpad_fraction_before`) and LM logits only where the LM loss reads them (`lm_target_mask`: the
+  prompt, the padding and the pause targets skip the LM head).
+- `_compiled`: the default plus `torch_compile=True` (`TrainSettings.torch_compile`), over 4 epochs; the figure is the
+  best of epochs 2-4 (compiled by then; best, as for the eager runs), `train_compile_seconds` what epoch 1 cost beyond that, and
+  `train_compile_break_even_steps` the steps after which compiling has paid for itself.
+- `_padding_free`: trl's padding-free batches (one row of all the batch's sequences, position ids restarting at each).
+  The sdpa path computes that row's block-diagonal attention as one dense masked product, quadratic in the row's
+  length, so on CPU it is slower than even random padded batches; it pays with varlen flash-attention kernels on a GPU.
+
+Eager runs alternate (before, now, padding-free, then reversed), BENCH_TRAIN_REPEATS (2) each, and each figure is
+its best run; the compiled run is one (it compiles once). Removing all padding alone is worth at most
+`train_nonpad_speedup_bound_no_padding` (1/0.75 = 1.33): the rest of the way to 1.5x is the LM head's skipped
+positions and the compiled step (fused element-wise work: norms, rotary, SiLU, softmax). Threads do not change CPU
+seconds per token.
 """
 import copy, os, tempfile, time
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -33,6 +36,8 @@ from pause_nb.data import write_synthetic_gsm8k, load_gsm8k, train_tokenizer, gs
 from pause_nb.inject import InjectConfig, inject_dataset
 from pause_nb.model import tiny_causal_lm, make_pause_model
 from pause_nb.train import train_sft, PauseSFTConfig
+from transformers import TrainerCallback
+from train_before import BeforeTrainer
 
 transformers.utils.logging.disable_progress_bar(); datasets.disable_progress_bars()
 REPEATS = int(os.environ.get("BENCH_TRAIN_REPEATS", 2))
@@ -44,33 +49,49 @@ tok = train_tokenizer(gsm8k_texts(load_gsm8k(d, "train")), vocab_size=preset.mod
 initial = make_pause_model(tiny_causal_lm(tok, **preset.model.tiny_model), tok)     # adds the pause token to `tok`
 data = inject_dataset(DatasetDict(train=rows), InjectConfig(p=preset.data.pause_p, k=5, seed=0), tok, clean_splits=())["train"]
 
-def run(strategy: str) -> dict:
-    "Train one epoch from the same initial weights; non-padding tokens, padded tokens and CPU seconds."
-    model = copy.deepcopy(initial)
-    free = strategy == "padding_free"                    # trl needs max_length=None there; no row here is longer anyway
-    cfg = PauseSFTConfig(num_train_epochs=1, per_device_train_batch_size=preset.train.batch_size,
-                         max_length=None if free else preset.train.max_length, padding_free=free,
-                         learning_rate=preset.train.lr, train_sampling_strategy="random" if free else strategy, logging_steps=1000,
-                         seed=0, use_cpu=True, include_num_input_tokens_seen="non_padding")
-    tr = train_sft(model, tok, data, config=cfg, train=False)
-    padded = sum(b["input_ids"].numel() for b in tr.get_train_dataloader())
-    t0 = time.process_time(); tr.train(); seconds = time.process_time() - t0
-    return {"tokens": tr.state.num_input_tokens_seen, "padded": padded, "seconds": seconds, "steps": tr.state.global_step}
+class _EpochClock(TrainerCallback):
+    "CPU seconds of each epoch."
+    def __init__(self): self.seconds = []
+    def on_epoch_begin(self, *a, **k): self.seconds.append(time.process_time())
+    def on_epoch_end(self, *a, **k): self.seconds[-1] = time.process_time() - self.seconds[-1]
 
-runs = {"random": [], "group_by_length": [], "padding_free": []}
+def run(kind: str, epochs: int = 1) -> dict:
+    "Train `epochs` epochs from the same initial weights; non-padding tokens, padded tokens and CPU seconds per epoch."
+    model = copy.deepcopy(initial)
+    free = kind == "padding_free"                        # trl needs max_length=None there; no row here is longer anyway
+    cfg = PauseSFTConfig(num_train_epochs=epochs, per_device_train_batch_size=preset.train.batch_size,
+                         max_length=None if free else preset.train.max_length, padding_free=free,
+                         learning_rate=preset.train.lr, train_sampling_strategy="random" if kind in ("before", "padding_free") else "group_by_length",
+                         logging_steps=1000, seed=0, use_cpu=True, include_num_input_tokens_seen="non_padding",
+                         torch_compile=kind == "compiled")
+    tr = train_sft(model, tok, data, config=cfg, train=False)
+    if kind == "before": tr.__class__ = BeforeTrainer
+    padded = sum(b["input_ids"].numel() for b in tr.get_train_dataloader())
+    clock = _EpochClock(); tr.add_callback(clock); tr.train()
+    return {"tokens": tr.state.num_input_tokens_seen / epochs, "padded": padded, "seconds": clock.seconds, "steps": tr.state.global_step // epochs}
+
+runs = {"before": [], "now": [], "padding_free": []}
 for i in range(REPEATS):
     for s in (list(runs) if i % 2 == 0 else list(runs)[::-1]): runs[s].append(run(s))
-best = {s: min(r, key=lambda x: x["seconds"]) for s, r in runs.items()}
-before, after, free = best["random"], best["group_by_length"], best["padding_free"]
-assert before["tokens"] == after["tokens"] == free["tokens"]          # the same rows, the same non-padding tokens
+best = {s: min(r, key=lambda x: x["seconds"][0]) for s, r in runs.items()}
+before, after, free = best["before"], best["now"], best["padding_free"]
+comp = run("compiled", epochs=4)
+assert before["tokens"] == after["tokens"] == free["tokens"] == comp["tokens"]   # the same rows, the same non-padding tokens
+rate = lambda r, sec=None: r["tokens"] / (r["seconds"][0] if sec is None else sec)
+steady = min(comp["seconds"][1:])
+compile_s = comp["seconds"][0] - steady
+eager_step, comp_step = after["seconds"][0] / after["steps"], steady / comp["steps"]
 print(f"train_samples: {len(data)}")
 print(f"train_steps: {after['steps']}")
 print(f"train_nonpad_fraction_before: {before['tokens'] / before['padded']:.3f}")
 print(f"train_nonpad_fraction: {after['tokens'] / after['padded']:.3f}")
-print(f"train_nonpad_tokens_per_s_before: {before['tokens'] / before['seconds']:.0f}")
-print(f"train_nonpad_tokens_per_s: {after['tokens'] / after['seconds']:.0f}")
-print(f"train_nonpad_tokens_per_s_speedup: {(after['tokens'] / after['seconds']) / (before['tokens'] / before['seconds']):.3f}")
-print(f"train_nonpad_speedup_bound: {before['padded'] / after['padded']:.3f}")
+print(f"train_nonpad_tokens_per_s_before: {rate(before):.0f}")
+print(f"train_nonpad_tokens_per_s: {rate(after):.0f}")
+print(f"train_nonpad_tokens_per_s_speedup: {rate(after) / rate(before):.3f}")
 print(f"train_nonpad_speedup_bound_no_padding: {before['padded'] / before['tokens']:.3f}")
-print(f"train_nonpad_tokens_per_s_padding_free: {free['tokens'] / free['seconds']:.0f}")
-print(f"train_nonpad_tokens_per_s_speedup_padding_free: {(free['tokens'] / free['seconds']) / (before['tokens'] / before['seconds']):.3f}")
+print(f"train_nonpad_tokens_per_s_compiled: {rate(comp, steady):.0f}")
+print(f"train_nonpad_tokens_per_s_speedup_compiled: {rate(comp, steady) / rate(before):.3f}")
+print(f"train_compile_seconds: {compile_s:.1f}")
+print(f"train_compile_break_even_steps: {compile_s / max(eager_step - comp_step, 1e-9):.0f}")
+print(f"train_nonpad_tokens_per_s_padding_free: {rate(free):.0f}")
+print(f"train_nonpad_tokens_per_s_speedup_padding_free: {rate(free) / rate(before):.3f}")

@@ -142,7 +142,8 @@ def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output
                           lr_scheduler_type=train.lr_scheduler, warmup_steps=train.warmup_ratio,   # < 1: a ratio
                           weight_decay=train.weight_decay, adam_beta2=train.adam_beta2, logging_steps=10,
                           bf16=bf16 and torch.cuda.is_available(), use_cpu=not torch.cuda.is_available(),
-                          dataloader_num_workers=0, disable_tqdm=not showing_progress(), **steps, **kw)
+                          dataloader_num_workers=0, disable_tqdm=not showing_progress(), torch_compile=train.torch_compile,
+                          **steps, **kw)
 
 # %% ../nbs/07_assets.ipynb #e7fb4bd0
 BASE_KINDS = ("baseline", "pause")

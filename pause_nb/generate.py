@@ -50,6 +50,8 @@ class EvalConfig:
     stop_at_eos: bool = True    # False: every batch runs `max_new_tokens` steps (replies are still cut at their first EOS); for timing
     progress: bool = True
     prompt_suffix: str = ""     # appended to every prompt (`format_prompt`'s suffix: K pauses or fillers a model was trained with)
+    torch_compile: bool = False # decode through `torch.compile(model, dynamic=True)`: compiled once per model and process
+                                # (tens of seconds on a CPU), then cheaper steps; the same replies
 
     def __post_init__(self):
         if self.batch_size < 1 or self.max_new_tokens < 1: raise ValueError("batch_size and max_new_tokens must be >= 1")
@@ -279,6 +281,6 @@ def generate_replies(model, tokenizer, questions: list[str], cfg: EvalConfig = E
     was_training = model.training
     try:
         model.eval()
-        log = _decode(model, prompt_ids, jobs, cfg, pause_id, eos)
+        log = _decode(torch.compile(model, dynamic=True) if cfg.torch_compile else model, prompt_ids, jobs, cfg, pause_id, eos)
     finally: model.train(was_training)
     return _replies(log, jobs, len(questions), cfg.k, eos)

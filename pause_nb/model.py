@@ -54,14 +54,18 @@ def tiny_causal_lm(tokenizer,
     return model
 
 # %% ../nbs/02_model.ipynb #5615edd1
+def _pause_column_(logits, pause_logit, col: int):
+    "In place, no autograd: `logits[..., col]` ← lse(other columns) + `pause_logit`; returns (logits, lse in float32)."
+    logits[..., col] = float("-inf")
+    lse = torch.logsumexp(logits.float(), -1)
+    logits[..., col] = (lse + pause_logit.float()).to(logits.dtype)
+    return logits, lse
+
 class _PauseColumn(torch.autograd.Function):
-    "In place: `logits[..., col]` ← lse(other columns) + `pause_logit`; returns (logits, lse in float32)."
+    "`_pause_column_` with a backward: the training path."
     @staticmethod
     def forward(ctx, logits, pause_logit, col: int):
-        with torch.no_grad():
-            logits[..., col] = float("-inf")
-            lse = torch.logsumexp(logits.float(), -1)
-            logits[..., col] = (lse + pause_logit.float()).to(logits.dtype)
+        with torch.no_grad(): logits, lse = _pause_column_(logits, pause_logit, col)
         ctx.mark_dirty(logits)
         ctx.save_for_backward(logits, lse)
         ctx.col = col
@@ -88,7 +92,9 @@ def combine_logits(lm_logits: torch.Tensor,   # (..., V) LM logits; overwritten 
     if col > lm_logits.shape[-1]: raise ValueError(f"pause id {col} leaves a gap after the {lm_logits.shape[-1]}-token vocabulary")
     if lm_logits.dtype not in (torch.float32, torch.float64): lm_logits = lm_logits.float()   # the pause column needs float32
     if col == lm_logits.shape[-1]: lm_logits = F.pad(lm_logits, (0, 1))
-    return _PauseColumn.apply(lm_logits, pause_logit.to(lm_logits.dtype), col)
+    if torch.is_grad_enabled() and (lm_logits.requires_grad or pause_logit.requires_grad):
+        return _PauseColumn.apply(lm_logits, pause_logit.to(lm_logits.dtype), col)
+    return _pause_column_(lm_logits, pause_logit.to(lm_logits.dtype), col)   # decoding: no autograd, and torch.compile traces it
 
 # %% ../nbs/02_model.ipynb #b151a7c5
 HEAD_INITS = ("p", "reference")
@@ -101,7 +107,7 @@ from pause_nb.model import PauseConfig, PauseModelForCausalLM
 
 def check_pause_temperature(tau) -> float:
     "`tau` as a float if it is a finite number > 0; else a `ValueError` naming `pause_temperature`."
-    if isinstance(tau, bool) or not isinstance(tau, numbers.Real) or not (math.isfinite(tau) and tau > 0):
+    if isinstance(tau, bool) or not isinstance(tau, numbers.Real) or not 0 < tau < math.inf:   # (NaN fails both)
         raise ValueError(f"pause_temperature must be a finite number > 0, got {tau!r}")
     return float(tau)
 
@@ -245,6 +251,7 @@ def _forward(self, input_ids=None, attention_mask=None, position_ids=None, cache
              pause_temperature: float|None = None, # overrides `config.pause_temperature` for this call
              forbid_pause: bool|None = None,       # overrides `config.forbid_pause` for this call
              lm_logits_only: bool = False,         # `logits` = the LM's own (over its vocabulary): the trainer's fast path
+             lm_logits_at: torch.Tensor|None = None, # (B, T) bool, with `lm_logits_only`: `logits` (N, V) at these positions only
              **kwargs) -> PauseCausalLMOutput:
     "Combined next-token logits over vocab+pause, `pause_probs` and `pause_logits`; `loss` is the combined NLL of `labels`."
     if (input_ids is None) == (inputs_embeds is None): raise ValueError("give exactly one of input_ids or inputs_embeds")
@@ -256,7 +263,8 @@ def _forward(self, input_ids=None, attention_mask=None, position_ids=None, cache
     tau = check_pause_temperature(self.config.pause_temperature if pause_temperature is None else pause_temperature)
     if (self.config.forbid_pause if forbid_pause is None else forbid_pause): s = torch.full_like(s, float("-inf"))
     elif tau != 1: s = s / tau
-    if lm_logits_only: logits, lse = self._lm_logits(hidden), None
+    if lm_logits_at is not None and not lm_logits_only: raise ValueError("lm_logits_at needs lm_logits_only=True")
+    if lm_logits_only: logits, lse = self._lm_logits(hidden if lm_logits_at is None else hidden[lm_logits_at]), None
     else: logits, lse = combine_logits(self._lm_logits(hidden), s, self.pause_token_id)
     loss = None
     if labels is not None:

@@ -147,7 +147,7 @@ def evaluate_variant(model, tokenizer, test, cfg: RunConfig|Stage2RunConfig, out
     for name in e.protocols:
         proto, t0 = PROTOCOLS[name], time.time()
         ecfg = proto.eval_config(batch_size=e.eval_batch_size, max_new_tokens=e.max_new_tokens, seed=cfg.seed,
-                                 prompt_suffix=prompt_suffix, progress=showing_progress())
+                                 prompt_suffix=prompt_suffix, progress=showing_progress(), torch_compile=e.eval_torch_compile)
         records[name], ours = evaluate(model, tokenizer, test, ecfg)   # its metrics use our answer rule
         path = write_predictions(records[name], Path(out)/f"{prefix}predictions-{name}.jsonl")
         check_replies(records[name], str(path))

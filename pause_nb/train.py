@@ -22,7 +22,7 @@ logger = logging.getLogger("pause_nb")
 
 # %% auto #0
 __all__ = ['logger', 'PAUSE_LOSSES', 'REDUCTIONS', 'SFTLosses', 'bernoulli_kl', 'exact_pause_target', 'pause_sft_loss',
-           'PauseSFTConfig', 'PauseSFTTrainer', 'train_sft']
+           'lm_target_mask', 'PauseSFTConfig', 'PauseSFTTrainer', 'train_sft']
 
 # %% ../nbs/03_train.ipynb #21c2b6e0
 PAUSE_LOSSES = ("one_hot", "true_prob", "true_prob_exact")
@@ -74,6 +74,12 @@ def pause_sft_loss(out,                      # a model output (a pause model's c
     return SFTLosses(lm + pause_loss_weight * pl, lm, pl)
 
 # %% ../nbs/03_train.ipynb #55355c05
+def lm_target_mask(labels: torch.Tensor, pause_token_id: int) -> torch.Tensor:
+    "(B, T) bool: the positions whose next token is a completion token other than the pause (where the LM loss looks)."
+    targets = F.pad(labels[:, 1:], (0, 1), value=-100)
+    return (targets != -100) & (targets != pause_token_id)
+
+# %% ../nbs/03_train.ipynb #533e5436
 def _lm_nll(out, labels, targets, pause_token_id: int) -> tuple[torch.Tensor, torch.Tensor, TokenLosses]:
     "Σ LM cross-entropy over non-pause completion targets, their count, and the per-position losses and masks."
     if out.lm_logsumexp is not None:
@@ -83,6 +89,9 @@ def _lm_nll(out, labels, targets, pause_token_id: int) -> tuple[torch.Tensor, to
     valid, is_pause = targets != -100, targets == pause_token_id     # `lm_logits_only` output: logits are the LM's own
     s = out.pause_logits.float()
     tl = TokenLosses(None, torch.where(is_pause, F.softplus(-s), F.softplus(s)), valid, is_pause & valid)
+    if out.logits.dim() == 2:                                         # logits at the `lm_target_mask` positions only
+        at = valid & ~is_pause
+        return F.cross_entropy(out.logits.float(), targets[at], reduction="sum"), at.sum(), tl
     lm_targets = targets.masked_fill(is_pause, -100)
     lm_sum = F.cross_entropy(out.logits.flatten(0, 1).float(), lm_targets.flatten(), ignore_index=-100, reduction="sum")
     return lm_sum, (lm_targets != -100).sum(), tl
@@ -126,7 +135,8 @@ class PauseSFTTrainer(SFTTrainer):
         mode = "train" if self.model.training else "eval"
         pause_id = getattr(self.accelerator.unwrap_model(model), "pause_token_id", None)
         fwd = {k: v for k, v in inputs.items() if k in ("input_ids", "attention_mask", "position_ids")}
-        if pause_id is not None: fwd.update(pause_temperature=1.0, forbid_pause=False, lm_logits_only=True)
+        if pause_id is not None: fwd.update(pause_temperature=1.0, forbid_pause=False, lm_logits_only=True,
+                                            lm_logits_at=lm_target_mask(inputs["labels"], pause_id))
         out = model(**fwd, use_cache=False)
         a = self.args
         losses = pause_sft_loss(out, inputs["labels"], pause_id, getattr(a, "pause_loss", "one_hot"), getattr(a, "pause_p", 0.1),

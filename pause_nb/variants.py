@@ -230,6 +230,8 @@ class TrainSettings:
     load_best_model_at_end: bool = False  # keep the checkpoint with the best validation loss (needs `eval_steps`)
     max_length: int = 256
     threads: int = 1                   # torch threads per variant process (CPU presets)
+    torch_compile: bool = False        # `torch.compile` the model for training: a one-off compile, then faster steps
+                                       # (cpu-tiny on 2 cores: ~40 s once, then ~1.4x; pays off past a few hundred steps)
 
     def __post_init__(self):
         if self.load_best_model_at_end and not self.eval_steps: raise ValueError("load_best_model_at_end needs eval_steps")
@@ -241,6 +243,7 @@ class EvalSettings:
     max_new_tokens: int = 96
     eval_batch_size: int = 64
     protocols: tuple = ("seed", "greedy")  # names in `pause_nb.evaluate.PROTOCOLS`
+    eval_torch_compile: bool = False   # decode through `torch.compile` (`EvalConfig.torch_compile`)
 
     def __post_init__(self):
         if not self.protocols: raise ValueError("at least one evaluation protocol")

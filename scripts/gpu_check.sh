@@ -4,7 +4,8 @@
 #     pause pretraining of the pause base (short), then warmup_tinyllama_pause_kl_true as the seed ran it (reference
 #     head at P ≈ 1/2, the reference's KL reduction, the tinyllama preset's reference settings, eval every 300 steps
 #     turned into every 50 here) and both evaluation protocols (seed: sampled T=1 top-k 50; greedy);
-#  2. evaluation throughput on GSM8K's 1,319 test questions, 256 new tokens, both protocols (scripts/gpu_eval.py).
+#  2. evaluation throughput on GSM8K's 1,319 test questions, 256 new tokens, both protocols (scripts/gpu_eval.py;
+#     EVAL_COMPILE=1: again through torch.compile).
 #  3. (MODE=full) bench/bench_model.py at TinyLlama shape: pause vs plain training step, memory, generation, MFU.
 # Needs the wheels the machine lacks in .whl/ (transformers 5.24, trl 1.16, datasets 5.2, peft 0.21, plotly 7.1, dill,
 # multiprocess) and GSM8K in .gpudata/gsm8k (both ignored by git; carry them: run(carry=[".whl", ".gpudata"])).
@@ -29,4 +30,7 @@ print("base:", m["base"]); print("train_steps", m["train_steps"], "train_seconds
 EOF
 echo "stage1 check seconds: $(( $(date +%s) - t0 ))"
 python3 scripts/gpu_eval.py --gsm8k .gpudata/gsm8k --batch-sizes ${EVAL_BATCH_SIZES:-256,1319} 2>&1 | grep -v "Map\|Writing" | tee "$OUT/gpu_eval.txt"
+if [ "${EVAL_COMPILE:-}" = 1 ]; then   # the same, decoding through torch.compile (EvalConfig.torch_compile)
+  python3 scripts/gpu_eval.py --compile --gsm8k .gpudata/gsm8k --batch-sizes ${EVAL_BATCH_SIZES:-256,1319} 2>&1 | grep -v "Map\|Writing" | tee -a "$OUT/gpu_eval.txt"
+fi
 if [ "${MODE:-}" = full ]; then BENCH_TINYLLAMA=1 BENCH_REPEATS=6 python3 bench/bench_model.py 2>&1 | tee "$OUT/bench_tinyllama.txt"; fi

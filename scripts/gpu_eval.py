@@ -19,6 +19,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gsm8k", required=True); ap.add_argument("--max-new-tokens", type=int, default=256)
     ap.add_argument("--batch-sizes", default="128,1319"); ap.add_argument("--protocols", default="seed,greedy")
+    ap.add_argument("--compile", action="store_true", help="decode through torch.compile (EvalConfig.torch_compile); figures named _compiled")
     a = ap.parse_args()
     tok = train_tokenizer(gsm8k_texts(load_gsm8k(a.gsm8k, "train")), vocab_size=8000)
     test = load_gsm8k(a.gsm8k, "test")
@@ -26,17 +27,21 @@ def main():
     model = make_pause_model(lm, tok, head_init="reference").eval()
     print(f"device: {torch.cuda.get_device_name()}")
     print(f"questions: {len(test)}")
-    evaluate(model, tok, list(test)[:64], PROTOCOLS["seed"].eval_config(batch_size=64, max_new_tokens=16, progress=False))   # warm-up
+    tag, t0 = "_compiled" if a.compile else "", time.time()
+    evaluate(model, tok, list(test)[:64], PROTOCOLS["seed"].eval_config(batch_size=64, max_new_tokens=16, progress=False,
+                                                                       torch_compile=a.compile))   # warm-up (and compile)
+    print(f"gpu_eval_warmup{tag}_seconds: {time.time() - t0:.1f}")
     for bs in [int(b) for b in a.batch_sizes.split(",")]:
         for name in a.protocols.split(","):
             torch.cuda.synchronize(); t0 = time.time()
-            _, m = evaluate(model, tok, test, PROTOCOLS[name].eval_config(batch_size=bs, max_new_tokens=a.max_new_tokens, progress=False))
+            _, m = evaluate(model, tok, test, PROTOCOLS[name].eval_config(batch_size=bs, max_new_tokens=a.max_new_tokens, progress=False,
+                                                                      torch_compile=a.compile))
             torch.cuda.synchronize(); dt = time.time() - t0
             tokens = m["avg_reply_tokens"] * m["n_replies"]
-            print(f"gpu_eval_{name}_bs{bs}_seconds: {dt:.1f}")
-            print(f"gpu_eval_{name}_bs{bs}_questions_per_s: {len(test) / dt:.1f}")
-            print(f"gpu_eval_{name}_bs{bs}_tokens_per_s: {tokens / dt:.0f}")
-            print(f"gpu_eval_{name}_bs{bs}_pause_token_fraction: {m['pause_token_fraction']:.3f}")
+            print(f"gpu_eval_{name}_bs{bs}{tag}_seconds: {dt:.1f}")
+            print(f"gpu_eval_{name}_bs{bs}{tag}_questions_per_s: {len(test) / dt:.1f}")
+            print(f"gpu_eval_{name}_bs{bs}{tag}_tokens_per_s: {tokens / dt:.0f}")
+            print(f"gpu_eval_{name}_bs{bs}{tag}_pause_token_fraction: {m['pause_token_fraction']:.3f}")
     print(f"gpu_eval_peak_memory_gb: {torch.cuda.max_memory_allocated() / 2**30:.1f}")
 
 if __name__ == "__main__": main()

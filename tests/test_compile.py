@@ -1,0 +1,53 @@
+"""`torch.compile` through the trainer (issue 15): `TrainSettings(torch_compile=True)` reaches the Trainer, which compiles
+the pause model, and the compiled steps train exactly what the eager ones do (same losses, same weights after)."""
+import copy, os
+import pytest, torch
+from datasets import Dataset, DatasetDict
+from pause_nb.data import synthetic_problem, train_tokenizer, gsm8k_texts
+from pause_nb.inject import InjectConfig, inject_dataset
+from pause_nb.model import tiny_causal_lm, make_pause_model
+from pause_nb.train import train_sft, PauseSFTConfig
+
+@pytest.fixture(scope="module")
+def setup():
+    import random
+    rng = random.Random(0)
+    rows = Dataset.from_list([synthetic_problem(rng) for _ in range(24)])
+    tok = train_tokenizer(gsm8k_texts(rows), vocab_size=300)
+    model = make_pause_model(tiny_causal_lm(tok, arch="llama", hidden_size=32, num_layers=1, num_heads=2), tok, head_init="p")
+    data = inject_dataset(DatasetDict(train=rows), InjectConfig(p=0.1, k=2, seed=0), tok, clean_splits=())["train"]
+    return model, tok, data
+
+def _train(model, tok, data, compiled: bool):
+    cfg = PauseSFTConfig(max_steps=3, per_device_train_batch_size=8, learning_rate=1e-3, logging_steps=1, seed=0, use_cpu=True,
+                         torch_compile=compiled)
+    tr = train_sft(copy.deepcopy(model), tok, data, config=cfg)
+    return tr, [h["loss"] for h in tr.state.log_history if "loss" in h]
+
+def test_compiled_training_matches_eager(setup):
+    "Three steps compiled and eager from the same weights: the same losses and the same trained weights."
+    model, tok, data = setup
+    eager, eager_losses = _train(model, tok, data, compiled=False)
+    comp, comp_losses = _train(model, tok, data, compiled=True)
+    assert isinstance(comp.model_wrapped, torch._dynamo.eval_frame.OptimizedModule)    # the trainer really compiled it
+    assert not isinstance(eager.model_wrapped, torch._dynamo.eval_frame.OptimizedModule)
+    assert len(comp_losses) == 3
+    assert comp_losses == pytest.approx(eager_losses, rel=1e-4), (comp_losses, eager_losses)
+    for (name, a), b in zip(eager.model.named_parameters(), comp.model.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+    assert not torch.equal(eager.model.pause_head.weight, model.pause_head.weight)           # and it did train
+
+def test_compiled_decoding_gives_the_eager_replies(setup):
+    "Greedy and sampled replies through `EvalConfig(torch_compile=True)` are the eager ones, P(pause) included."
+    from pause_nb.evaluate import EvalConfig, generate_replies
+    model, tok, data = setup
+    questions = [f"Ann has {n} apples and buys {n + 2} more. How many apples does she have?" for n in range(6)]
+    for cfg in (EvalConfig(max_new_tokens=12, batch_size=4, progress=False),
+                EvalConfig(max_new_tokens=12, batch_size=2, do_sample=True, top_k=50, k=2, seed=3, progress=False)):
+        eager = generate_replies(model, tok, questions, cfg)
+        calls = torch._dynamo.utils.counters["stats"]["calls_captured"]
+        comp = generate_replies(model, tok, questions, EvalConfig(**{**cfg.__dict__, "torch_compile": True}))
+        assert torch._dynamo.utils.counters["stats"]["calls_captured"] > calls or cfg.do_sample   # compiled (sampling: reused)
+        assert [[r["ids"] for r in q] for q in comp] == [[r["ids"] for r in q] for q in eager]
+        for qc, qe in zip(comp, eager):
+            for rc, re_ in zip(qc, qe): assert rc["pause_probs"] == pytest.approx(re_["pause_probs"], abs=1e-5)
