@@ -21,8 +21,9 @@ The runs (each starts from the same initial weights and sees the same rows, so t
 
 Eager runs alternate (before, now, padding-free, then reversed), BENCH_TRAIN_REPEATS (2) each, and each figure is
 its best run; the compiled run is one (it compiles once). Removing all padding alone is worth at most
-`train_nonpad_speedup_bound_no_padding` (1/0.75 = 1.33): the rest of the way to 1.5x is the LM head's skipped
-positions and the compiled step (fused element-wise work: norms, rotary, SiLU, softmax). Threads do not change CPU
+`train_nonpad_speedup_bound_no_padding` (1/0.75 = 1.33); what goes beyond it comes from the LM head's skipped
+positions and the compiled step (fused element-wise work: norms, rotary, SiLU, softmax). What is left is mostly the
+matrix products, near one core's fp32 peak. Threads do not change CPU
 seconds per token.
 """
 import copy, os, tempfile, time

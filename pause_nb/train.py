@@ -90,7 +90,7 @@ def _lm_nll(out, labels, targets, pause_token_id: int) -> tuple[torch.Tensor, to
     s = out.pause_logits.float()
     tl = TokenLosses(None, torch.where(is_pause, F.softplus(-s), F.softplus(s)), valid, is_pause & valid)
     if out.logits.dim() == 2:                                         # logits at the `lm_target_mask` positions only
-        at = valid & ~is_pause
+        at = lm_target_mask(labels, pause_token_id)                   # the positions the trainer asked logits for
         return F.cross_entropy(out.logits.float(), targets[at], reduction="sum"), at.sum(), tl
     lm_targets = targets.masked_fill(is_pause, -100)
     lm_sum = F.cross_entropy(out.logits.flatten(0, 1).float(), lm_targets.flatten(), ignore_index=-100, reduction="sum")

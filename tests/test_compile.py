@@ -1,6 +1,7 @@
-"""`torch.compile` through the trainer (issue 15): `TrainSettings(torch_compile=True)` reaches the Trainer, which compiles
-the pause model, and the compiled steps train exactly what the eager ones do (same losses, same weights after)."""
-import copy, os
+"""`torch.compile` (issue 15): with `PauseSFTConfig(torch_compile=True)` (what `TrainSettings.torch_compile` sets, see
+`07_assets`) the Trainer compiles the pause model and trains exactly what the eager steps do (same losses, same weights
+after); `EvalConfig(torch_compile=True)` decodes the eager replies."""
+import copy, random
 import pytest, torch
 from datasets import Dataset, DatasetDict
 from pause_nb.data import synthetic_problem, train_tokenizer, gsm8k_texts
@@ -10,7 +11,6 @@ from pause_nb.train import train_sft, PauseSFTConfig
 
 @pytest.fixture(scope="module")
 def setup():
-    import random
     rng = random.Random(0)
     rows = Dataset.from_list([synthetic_problem(rng) for _ in range(24)])
     tok = train_tokenizer(gsm8k_texts(rows), vocab_size=300)
