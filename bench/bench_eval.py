@@ -7,7 +7,8 @@ synthetic default so that it writes GSM8K-format replies ending with EOS; the pa
 top token has probability below 0.1/0.9). Both are evaluated with `pause_nb.evaluate.evaluate` in one process,
 interleaved (plain, pause, pause, plain, ...), 7 repeats each. Each figure is its best repeat (as `timeit` does: on a
 shared machine, other load only ever slows a run down, so the fastest repeat is the closest to the cost of the work
-itself); the ratio of the medians is printed too.
+itself). The `_median` figures are the median over repeats of a ratio taken within one repeat (runs seconds apart,
+under much the same load), robust where the best repeats of two models fall in different quiet spells.
 
 Two settings:
 - `eval_questions_per_s_ratio` (target >= 0.9): every reply runs exactly `max_new_tokens` decoding steps for both
@@ -87,16 +88,18 @@ def run(name, cfg, before=False):
     return len(recs) / dt, (recs, m, dt)
 
 def compare(cfg, paths=(False,)):
-    "Best and median questions/s of each model (and path) over interleaved repeats, and the last output of each."
+    "Best questions/s of each model (and path) over interleaved repeats, every repeat's, and the last output of each."
     keys = [(name, b) for b in paths for name in ("plain", "pause")]
     for k in keys: run(k[0], cfg, k[1])   # warm-up
     qps, last = {k: [] for k in keys}, {}
     for i in range(REPEATS):
         for k in (keys if i % 2 == 0 else keys[::-1]):
             q, last[k] = run(k[0], cfg, k[1]); qps[k].append(q)
-    best = {k: max(v) for k, v in qps.items()}
-    median = {k: statistics.median(v) for k, v in qps.items()}
-    return best, median, last
+    return {k: max(v) for k, v in qps.items()}, qps, last
+
+def paired(qps, a, b) -> float:
+    "Median over repeats of questions/s of `a` / questions/s of `b` within the same repeat (under much the same load)."
+    return statistics.median(x / y for x, y in zip(qps[a], qps[b]))
 
 def tokens(recs): return sum(r["n_tokens"] + r["finished"] for r in recs)   # generated tokens, EOS included
 
@@ -110,13 +113,13 @@ def forward_passes(name, cfg) -> int:
     return n[0]
 
 EOS_CFG = EvalConfig(batch_size=32, max_new_tokens=NEW, progress=False)
-to_eos, eos_med, eos_last = compare(EOS_CFG, paths=(False, True))
-fixed, fixed_med, _ = compare(EvalConfig(batch_size=32, max_new_tokens=NEW, stop_at_eos=False, progress=False))
+to_eos, eos_all, eos_last = compare(EOS_CFG, paths=(False, True))
+fixed, fixed_all, _ = compare(EvalConfig(batch_size=32, max_new_tokens=NEW, stop_at_eos=False, progress=False))
 COMPILED_CFG = dataclasses.replace(EOS_CFG, torch_compile=True)
 first_compiled = {}
 for name in ("plain", "pause"):        # the first compiled evaluation compiles (a prefill graph and a decoding-step graph)
     first_compiled[name] = run(name, COMPILED_CFG)[1][2]
-comp, comp_med, comp_last = compare(COMPILED_CFG)
+comp, comp_all, comp_last = compare(COMPILED_CFG)
 same_compiled = all([r["token_ids"] for r in comp_last[(n, False)][0]] == [r["token_ids"] for r in eos_last[(n, False)][0]]
                     for n in ("plain", "pause"))
 same = all([(r["token_ids"], r["finished"]) for r in eos_last[(n, False)][0]] == [(r["token_ids"], r["finished"]) for r in eos_last[(n, True)][0]]
@@ -138,6 +141,7 @@ for name in ("plain", "pause"):
     print(f"eval_questions_per_s_{name}_to_eos: {to_eos[(name, False)]:.2f}")
     print(f"eval_questions_per_s_{name}_to_eos_before: {to_eos[(name, True)]:.2f}")
     print(f"eval_speedup_{name}_to_eos: {to_eos[(name, False)] / to_eos[(name, True)]:.3f}")
+    print(f"eval_speedup_{name}_to_eos_median: {paired(eos_all, (name, False), (name, True)):.3f}")
 for name in ("plain", "pause"):
     q = comp[(name, False)]
     print(f"eval_questions_per_s_{name}_to_eos_compiled: {q:.2f}")
@@ -146,7 +150,8 @@ for name in ("plain", "pause"):
 print(f"eval_questions_per_s_ratio_to_eos_compiled: {comp[('pause', False)] / comp[('plain', False)]:.3f}")
 print(f"eval_same_replies_compiled: {int(same_compiled)}")
 print(f"eval_questions_per_s_ratio_to_eos: {to_eos[('pause', False)] / to_eos[('plain', False)]:.3f}")
-print(f"eval_questions_per_s_ratio_to_eos_median: {eos_med[('pause', False)] / eos_med[('plain', False)]:.3f}")
+print(f"eval_questions_per_s_ratio_to_eos_median: {paired(eos_all, ('pause', False), ('plain', False)):.3f}")
+print(f"eval_questions_per_s_ratio_to_eos_compiled_median: {paired(comp_all, ('pause', False), ('plain', False)):.3f}")
 print(f"eval_questions_per_s_ratio_to_eos_before: {to_eos[('pause', True)] / to_eos[('plain', True)]:.3f}")
 gen = {n: tokens(eos_last[(n, False)][0]) for n in ("plain", "pause")}
 tps = {n: gen[n] * to_eos[(n, False)] / N_Q for n in ("plain", "pause")}
@@ -162,5 +167,5 @@ print(f"eval_tokens_per_s_pause_to_eos: {tps['pause']:.0f}")
 print(f"eval_tokens_per_s_ratio_to_eos: {tps['pause'] / tps['plain']:.3f}")
 print(f"eval_questions_per_s_plain: {fixed[('plain', False)]:.2f}")
 print(f"eval_questions_per_s_pause: {fixed[('pause', False)]:.2f}")
-print(f"eval_questions_per_s_ratio_median: {fixed_med[('pause', False)] / fixed_med[('plain', False)]:.3f}")
+print(f"eval_questions_per_s_ratio_median: {paired(fixed_all, ('pause', False), ('plain', False)):.3f}")
 print(f"eval_questions_per_s_ratio: {fixed[('pause', False)] / fixed[('plain', False)]:.3f}")
