@@ -17,7 +17,7 @@ from .evaluate import EvalConfig, Sampling, generate_replies, reply_record, comp
 # %% auto #0
 __all__ = ['RewardConfig', 'reward', 'sample_records', 'group_advantages', 'Rollouts', 'rollout_batch', 'completion_logprobs',
            'GRPOLoss', 'grpo_loss', 'RolloutConfig', 'PauseGRPOConfig', 'rollout_stats', 'greedy_eval', 'grpo_update',
-           'train_grpo', 'star_dataset', 'StarConfig', 'star_sft_config', 'train_star', 'main']
+           'progress_line', 'train_grpo', 'star_dataset', 'StarConfig', 'star_sft_config', 'train_star', 'main']
 
 # %% ../nbs/09_rl.ipynb #a78df87f
 @dataclass(frozen=True)
@@ -206,6 +206,18 @@ def grpo_update(model, optimizer, ref_model, records: list[dict], tokenizer, cfg
     return {k: sum(l[i] for l in logs) / len(logs) for i, k in enumerate(names)}
 
 # %% ../nbs/09_rl.ipynb #85f33c24
+def _hms(seconds: float) -> str:
+    "`seconds` as 12s, 3m05s or 1h02m."
+    s = int(round(seconds))
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
+
+def progress_line(h: dict, done: int, total: int, started: float, now: float|None = None) -> str:
+    "A training loop's log line: `done`/`total`, the time left at the mean pace since `started`, then `h`'s scalars."
+    eta = ((time.time() if now is None else now) - started) / done * (total - done)
+    fields = " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in h.items() if not isinstance(v, list))
+    return f"[{done}/{total} eta {_hms(eta)}] {fields}"
+
+# %% ../nbs/09_rl.ipynb #ec53b7ee
 def train_grpo(model, tokenizer,
                train_rows: list[dict],                 # GSM8K rows: `question`, `answer`
                cfg: PauseGRPOConfig|None = None,        # None: the defaults
@@ -220,6 +232,7 @@ def train_grpo(model, tokenizer,
     ev = lambda: greedy_eval(model, tokenizer, eval_rows, cfg.max_new_tokens, cfg.eval_batch_size) if eval_rows else {}
     history.append({"step": 0, **ev()})
     model.train()
+    started = time.time()
     for step in range(1, cfg.steps + 1):
         t0 = time.time()
         if len(order) < cfg.prompts_per_step: order += rng.sample(range(len(train_rows)), len(train_rows))   # epochs of shuffled rows
@@ -229,7 +242,7 @@ def train_grpo(model, tokenizer,
         h = {"step": step, **rollout_stats(records), **grpo_update(model, optimizer, ref_model, records, tokenizer, cfg)}
         if step == cfg.steps or (cfg.eval_every and step % cfg.eval_every == 0): h |= ev()
         history.append(h | {"seconds": time.time() - t0})
-        if log: log(" ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in h.items() if not isinstance(v, list)))
+        if log: log(progress_line(h, step, cfg.steps, started))
     model.eval()
     return history
 
@@ -283,7 +296,7 @@ def train_star(model, tokenizer, train_rows: list[dict], cfg: StarConfig|None = 
     from pause_nb.train import train_sft
     rng = random.Random(cfg.seed)
     ev = lambda: greedy_eval(model, tokenizer, eval_rows, cfg.max_new_tokens, cfg.eval_batch_size) if eval_rows else {}
-    history = [{"loop": 0, **ev()}]
+    history, started = [{"loop": 0, **ev()}], time.time()
     for loop in range(1, cfg.loops + 1):
         t0, n = time.time(), min(cfg.questions_per_loop or len(train_rows), len(train_rows))
         qs = [train_rows[i] for i in rng.sample(range(len(train_rows)), n)]
@@ -301,7 +314,7 @@ def train_star(model, tokenizer, train_rows: list[dict], cfg: StarConfig|None = 
         h = {"loop": loop, **rollout_stats(records), "kept": kept, "sft_steps": steps,
              "sft_loss": sum(losses) / len(losses) if losses else None, **ev(), "seconds": time.time() - t0}
         history.append(h)
-        if log: log(" ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in h.items() if not isinstance(v, list)))
+        if log: log(progress_line(h, loop, cfg.loops, started))
     model.eval()
     return history
 
