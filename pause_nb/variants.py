@@ -231,7 +231,7 @@ class TrainSettings:
     max_length: int = 256
     threads: int = 1                   # torch threads per variant process (CPU presets)
     torch_compile: bool = False        # `torch.compile` the model for training: a one-off compile, then faster steps
-                                       # (cpu-tiny, one CPU core: ~20 s once, ~65 s cold, then 1.2x; pays off past ~640 steps)
+                                       # (cpu-tiny, one CPU core: ~20 s once, ~65 s cold, then 1.1-1.2x; pays off past ~640-950 steps)
 
     def __post_init__(self):
         if self.load_best_model_at_end and not self.eval_steps: raise ValueError("load_best_model_at_end needs eval_steps")
