@@ -18,9 +18,10 @@ from .variants import DataSettings, ModelSettings, Preset, TrainSettings, Varian
 from .config import RunConfig
 
 # %% auto #0
-__all__ = ['BASE_KINDS', 'data_root', 'cache_key', 'cached_dir', 'prepare_source', 'source_fingerprint', 'load_splits',
-           'check_local', 'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'showing_progress',
-           'sft_config', 'prepare_base', 'base_kind', 'prompt_suffix', 'prepare_assets']
+__all__ = ['RECIPES', 'LIBRARIES', 'BASE_KINDS', 'data_root', 'cache_key', 'module_source', 'code_fingerprint',
+           'tokenizer_fingerprint', 'cached_dir', 'prepare_source', 'source_fingerprint', 'load_splits', 'check_local',
+           'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'showing_progress', 'sft_config', 'base_key',
+           'prepare_base', 'base_check', 'base_kind', 'prompt_suffix', 'prepare_assets']
 
 # %% ../nbs/07_assets.ipynb #94df01eb
 def data_root() -> Path:
@@ -34,6 +35,40 @@ def data_root() -> Path:
 def cache_key(obj) -> str:
     "A short stable hash of a JSON-serialisable object."
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+# %% ../nbs/07_assets.ipynb #874f4e90
+RECIPES = {   # the pause_nb modules whose code makes each cached artefact
+    "synthetic": ("data",),
+    "tokenizer": ("data",),
+    "injected": ("data", "token_ends", "inject"),
+    "base": ("data", "token_ends", "inject", "model", "train", "assets"),
+}
+LIBRARIES = ("torch", "transformers", "trl", "tokenizers", "datasets")   # their versions are part of every key
+
+# %% ../nbs/07_assets.ipynb #e5a2995b
+def module_source(name: str) -> bytes:
+    "The source of `pause_nb.<name>` as it will be imported."
+    import importlib.util
+    return Path(importlib.util.find_spec(f"pause_nb.{name}").origin).read_bytes()
+
+# %% ../nbs/07_assets.ipynb #08cab584
+def code_fingerprint(artefact: str) -> str:
+    "A hash of the code that makes `artefact` (a key of `RECIPES`): its modules' source and the libraries' versions."
+    from importlib.metadata import version
+    if artefact not in RECIPES: raise ValueError(f"artefact must be one of {list(RECIPES)}, got {artefact!r}")
+    h = hashlib.sha256()
+    for m in RECIPES[artefact]: h.update(f"{m}\0".encode()); h.update(module_source(m))
+    for lib in LIBRARIES: h.update(f"{lib}=={version(lib)}\0".encode())
+    return h.hexdigest()[:16]
+
+# %% ../nbs/07_assets.ipynb #0583e615
+def tokenizer_fingerprint(tokenizer: str) -> str:
+    "A hash of a local tokenizer folder's files; a hub name stands for itself."
+    p = Path(tokenizer)
+    if not p.is_dir(): return tokenizer
+    h = hashlib.sha256()
+    for f in sorted(x for x in p.iterdir() if x.is_file()): h.update(f.name.encode()); h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 # %% ../nbs/07_assets.ipynb #73886dea
 def cached_dir(path: str|Path, build) -> Path:
@@ -55,7 +90,7 @@ def prepare_source(data: DataSettings) -> str:
     "The GSM8K folder or dataset name a preset's data settings read (writing the synthetic data set if needed)."
     if data.source == "synthetic":
         syn = data.synthetic
-        return str(cached_dir(data_root()/f"synthetic-{cache_key(syn.__dict__)}", lambda t: write_synthetic_gsm8k(t, syn)))
+        return str(cached_dir(data_root()/f"synthetic-{cache_key([syn.__dict__, code_fingerprint('synthetic')])}", lambda t: write_synthetic_gsm8k(t, syn)))
     if data.source == "gsm8k":
         found = find_gsm8k()
         if found is None: raise FileNotFoundError("preset source 'gsm8k': no local GSM8K found; set PAUSE_NB_GSM8K or give a folder / dataset name")
@@ -91,7 +126,7 @@ def check_local(name: str|None, what: str) -> str|None:
 def prepare_tokenizer(model: ModelSettings, source: str) -> str:
     "Path or name of the preset's tokenizer (training and caching a byte-level BPE when none is named)."
     if model.tokenizer: return check_local(model.tokenizer, "tokenizer")
-    key = cache_key([source_fingerprint(source), model.tokenizer_vocab])
+    key = cache_key([source_fingerprint(source), model.tokenizer_vocab, code_fingerprint("tokenizer")])
     return str(cached_dir(data_root()/f"tokenizer-{key}",
                           lambda t: train_tokenizer(gsm8k_texts(load_gsm8k(source, "train")), model.tokenizer_vocab, save_dir=t)))
 
@@ -101,7 +136,7 @@ def prepare_injected(splits: DatasetDict, tokenizer_path: str, data: DataSetting
     from transformers import AutoTokenizer
     cfg = InjectConfig(p=data.pause_p, k=data.pause_k, seed=seed)
     rows_hash = hashlib.sha256(json.dumps({s: splits[s].to_dict() for s in sorted(splits)}, sort_keys=True).encode()).hexdigest()
-    key = cache_key([rows_hash, tokenizer_path, cfg.__dict__])
+    key = cache_key([rows_hash, tokenizer_fingerprint(tokenizer_path), cfg.__dict__, code_fingerprint("injected")])
     def build(tmp):
         tok = AutoTokenizer.from_pretrained(tokenizer_path)
         aug = inject_dataset(splits, cfg, tok)
@@ -143,7 +178,19 @@ def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output
                           weight_decay=train.weight_decay, adam_beta2=train.adam_beta2, logging_steps=10,
                           bf16=bf16 and torch.cuda.is_available(), use_cpu=not torch.cuda.is_available(),
                           dataloader_num_workers=0, disable_tqdm=not showing_progress(), torch_compile=train.torch_compile,
+                          train_sampling_strategy=train.train_sampling_strategy,
                           **steps, **kw)
+
+# %% ../nbs/07_assets.ipynb #36e37ba1
+_NOT_IN_PRETRAINING = {"batch_size", "grad_accum", "lr", "lora_lr", "lora_r", "lora_alpha", "lora_target_modules", "eval_steps",
+                       "load_best_model_at_end"}   # TrainSettings fields `_pretrain` replaces or never reads
+
+def base_key(kind: str, preset: Preset, source: str, tokenizer_path: str) -> str:
+    "The cache key of a tiny `kind` base: what its pretraining reads, and the code that pretrains."
+    from dataclasses import asdict
+    train = {k: v for k, v in asdict(preset.train).items() if k not in _NOT_IN_PRETRAINING}
+    return cache_key([kind, source_fingerprint(source), tokenizer_fingerprint(tokenizer_path), asdict(preset.model), train,
+                      preset.data.val_fraction, preset.data.pause_p if kind == "pause" else None, code_fingerprint("base")])
 
 # %% ../nbs/07_assets.ipynb #e7fb4bd0
 BASE_KINDS = ("baseline", "pause")
@@ -158,7 +205,8 @@ def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: 
     m = preset.model
     tok, seed, epochs = AutoTokenizer.from_pretrained(tokenizer_path), m.pretrain_seed, m.pretrain_epochs
     model = tiny_causal_lm(tok, seed=seed, **m.tiny_model)
-    info = {"kind": kind, "params": sum(p.numel() for p in model.parameters()), "pretrain_epochs": epochs}
+    info = {"kind": kind, "params": sum(p.numel() for p in model.parameters()), "pretrain_epochs": epochs,
+            "key": base_key(kind, preset, source, tokenizer_path), "code": code_fingerprint("base")}
     pause_id = add_pause_token(tok) if kind == "pause" else None
     if pause_id is not None and pause_id >= model.get_input_embeddings().weight.shape[0]:   # one more row (a padded vocabulary has it)
         with torch.random.fork_rng():
@@ -191,11 +239,23 @@ def prepare_base(kind: str, preset: Preset, source: str, tokenizer_path: str, lo
     named = check_local(m.pause_base_model if kind == "pause" else m.base_model, f"{kind} base model")
     if named: return named, f"{kind} base: {named}"
     if m.base_model: return m.base_model, "no pause_base_model given: pause rows start from the no-pause base_model"
-    key = cache_key([kind, source_fingerprint(source), tokenizer_path, m.tiny_model, m.pretrain_epochs, m.pretrain_lr, m.pretrain_seed,
-                     m.pretrain_batch_size, t.max_length, preset.data.val_fraction, t.lr_scheduler, t.warmup_ratio, t.weight_decay]
-                    + ([preset.data.pause_p] if kind == "pause" else []))
+    key = base_key(kind, preset, source, tokenizer_path)
     path = cached_dir(data_root()/f"base-{kind}-{key}", lambda t: _pretrain(kind, preset, source, tokenizer_path, t, log))
     return str(path), f"{kind} base: tiny model pretrained here ({path.name})"
+
+# %% ../nbs/07_assets.ipynb #4ac618d6
+def base_check(path: str, source: str, limit: int = 400, max_new_tokens: int = 64) -> dict:
+    "A base's own greedy accuracy on the first `limit` test questions of `source`, beside its pretraining record."
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from pause_nb.evaluate import evaluate
+    from pause_nb.generate import EvalConfig
+    model, tok = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval(), AutoTokenizer.from_pretrained(path)
+    _, m = evaluate(model, tok, load_gsm8k(source, "test"), EvalConfig(batch_size=64, max_new_tokens=max_new_tokens, do_sample=False,
+                                                                        limit=limit, progress=False))
+    info = json.loads((Path(path)/"base_info.json").read_text())
+    return {"accuracy": m["test_accuracy"], "n": m["n_questions"], "final_loss": info.get("pretrain_final_loss"),
+            "steps": info.get("pretrain_steps")}
 
 # %% ../nbs/07_assets.ipynb #ed1ad8f2
 def base_kind(variant: Variant) -> str:

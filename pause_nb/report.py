@@ -71,9 +71,10 @@ def over_seeds(values: list, digits: int = 4) -> str:
 
 # %% ../nbs/11_report.ipynb #e9116045
 def paired_cell(d: dict|None) -> str:
-    "A paired difference as 'Δ [lo, hi] p=…' ('–' without a baseline)."
+    "A paired difference as 'Δ [lo, hi] p=…' (several seeds: each seed's p, never a pooled one; '–' without a baseline)."
     if d is None: return "–"
-    p = "" if d["mcnemar_p"] is None else f" p={d['mcnemar_p']:.2g}"
+    ps = [x["mcnemar_p"] for x in d.get("per_seed", [])] or [d["mcnemar_p"]]
+    p = "" if None in ps else f" p={','.join(f'{x:.2g}' for x in ps)}"
     return f"{_num(d['diff'], 3, True)} [{_num(d['ci95'][0], 3, True)}, {_num(d['ci95'][1], 3, True)}]{p}"
 
 # %% ../nbs/11_report.ipynb #dc42035b
@@ -259,13 +260,13 @@ def report_markdown(run_dir: str|Path) -> tuple[str, list[dict], dict]:
     if one or not two:
         md += (f"\n## The seed's Results table: seed protocol (sampled, T = 1, top-k 50), reference answer rule\n\n"
                f"{seed_table(one)}\n\n## Accuracy by protocol and answer rule; paired differences to the baseline\n\n{acc}\n\n"
-               f"Δ: mean per-question accuracy difference to the baseline, seeds paired and pooled, with a 95% paired bootstrap "
-               f"interval and McNemar's exact p (one reply per question).\n\n## Run facts\n\n{facts_table(one)}\n")
+               f"Δ: mean per-question accuracy difference to the baseline, seeds paired, with a 95% bootstrap interval over seeds "
+               f"and questions, and McNemar's exact p of each seed (one reply per question; never pooled over seeds).\n\n## Run facts\n\n{facts_table(one)}\n")
     if two:
         t2, d2 = stage2_table(two); diffs |= {k: v for k, v in d2.items()}
         md += (f"\n## Stage 2: before → after RL, paired on the same questions\n\n{t2}\n\n"
-               f"Δ after − before: the same questions answered by the Stage 1 model and by the model after RL (pooled over seeds, 95% "
-               f"paired bootstrap interval, McNemar's exact p); Δ vs baseline: after RL, against the row named.\n")
+               f"Δ after − before: the same questions answered by the Stage 1 model and by the model after RL (mean over seeds, 95% "
+               f"bootstrap interval over seeds and questions, McNemar's exact p of each seed); Δ vs baseline: after RL, against the row named.\n")
     return md, runs, diffs
 
 # %% ../nbs/11_report.ipynb #f1ade180

@@ -41,23 +41,32 @@ def mcnemar_exact(b: int, # pairs where the row is right and the baseline wrong
     tail = sum(math.comb(n, i) for i in range(min(b, c) + 1)) / 2**n
     return min(1.0, 2 * tail)
 
+# %% ../nbs/10_stats.ipynb #50492764
+def _seed_test(a: list[float], b: list[float]) -> dict:
+    "One seed's paired difference, discordant pairs and exact McNemar p (None unless every score is 0 or 1)."
+    row_only = sum(x == 1 and y == 0 for x, y in zip(a, b))
+    base_only = sum(x == 0 and y == 1 for x, y in zip(a, b))
+    single = all(v in (0.0, 1.0) for v in a + b)
+    return {"diff": float(np.mean(np.subtract(a, b))), "row_only": row_only, "baseline_only": base_only,
+            "mcnemar_p": mcnemar_exact(row_only, base_only) if single else None}
+
 # %% ../nbs/10_stats.ipynb #bfda36e0
 def paired_difference(pairs: list[tuple[list[dict], list[dict]]], # per seed: (the row's records, the baseline's records)
                       key: str = "correct",       # "correct" (our answer rule) or "correct_reference"
                       n_boot: int = 2000, seed: int = 0) -> dict:
-    "Mean per-question difference row − baseline pooled over seeds, its 95% paired bootstrap CI, and McNemar's exact p."
+    "Mean per-question difference row − baseline over seeds, its 95% bootstrap CI over seeds and questions, and McNemar per seed."
     if not pairs: raise ValueError("no (row, baseline) pairs to compare")
     scores = [paired_scores(r, b, key) for r, b in pairs]
-    n = len(scores[0][0])
+    n, s = len(scores[0][0]), len(scores)
     if any(len(a) != n for a, _ in scores): raise ValueError("seeds answered different numbers of questions")
-    diffs = np.mean([np.subtract(a, b) for a, b in scores], axis=0)                  # per question, averaged over seeds
-    boot = np.sort(diffs[np.random.default_rng(seed).integers(0, n, (n_boot, n))].mean(1))
-    disc_b = sum(x == 1 and y == 0 for a, b in scores for x, y in zip(a, b))
-    disc_c = sum(x == 0 and y == 1 for a, b in scores for x, y in zip(a, b))
-    single = all(v in (0.0, 1.0) for a, b in scores for v in a + b)
-    return {"diff": float(diffs.mean()), "ci95": [float(boot[int(0.025 * n_boot)]), float(boot[int(0.975 * n_boot) - 1])], "n_questions": n,
-            "n_seeds": len(pairs), "row_only": disc_b, "baseline_only": disc_c,
-            "mcnemar_p": mcnemar_exact(disc_b, disc_c) if single else None}
+    d = np.array([np.subtract(a, b) for a, b in scores])                          # (seeds, questions)
+    rng = np.random.default_rng(seed)
+    questions, seeds = rng.integers(0, n, (n_boot, n)), rng.integers(0, s, (n_boot, s))   # questions first: one seed's draws stay its own
+    boot = np.sort([d[si][:, qi].mean() for si, qi in zip(seeds, questions)])   # seeds and questions resampled, crossed
+    per_seed = [_seed_test(a, b) for a, b in scores]
+    return {"diff": float(d.mean()), "ci95": [float(boot[int(0.025 * n_boot)]), float(boot[int(0.975 * n_boot) - 1])], "n_questions": n,
+            "n_seeds": s, "row_only": sum(x["row_only"] for x in per_seed), "baseline_only": sum(x["baseline_only"] for x in per_seed),
+            "per_seed": per_seed, "mcnemar_p": per_seed[0]["mcnemar_p"] if s == 1 else None}
 
 # %% ../nbs/10_stats.ipynb #cd4c32f1
 def mean_sd(values: list[float|None]) -> tuple[float|None, float|None]:

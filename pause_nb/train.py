@@ -112,7 +112,7 @@ class PauseSFTConfig(SFTConfig):
     disable_tqdm: bool = field(default=True, metadata={"help": "no progress bars"})
     save_strategy: str = field(default="no", metadata={"help": "checkpoints: `no`, `steps`, `epoch`"})
     logging_steps: float = field(default=10, metadata={"help": "log every this many steps"})
-    train_sampling_strategy: str = field(default="group_by_length", metadata={"help": "batches of rows of similar length (less padding); `random`: transformers' default"})
+    train_sampling_strategy: str = field(default="random", metadata={"help": "`random` (transformers' default, the reference's) or `group_by_length` (less padding; changes what is learned)"})
 
     def __post_init__(self):
         if self.pause_loss not in PAUSE_LOSSES: raise ValueError(f"pause_loss must be one of {PAUSE_LOSSES}, got {self.pause_loss!r}")

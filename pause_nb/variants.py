@@ -229,12 +229,15 @@ class TrainSettings:
     eval_steps: int|None = None        # validation loss every this many steps; None: once per epoch
     load_best_model_at_end: bool = False  # keep the checkpoint with the best validation loss (needs `eval_steps`)
     max_length: int = 256
+    train_sampling_strategy: str = "random"  # the reference's random batches; "group_by_length" pads less but changed results (03_train)
     threads: int = 1                   # torch threads per variant process (CPU presets)
     torch_compile: bool = False        # `torch.compile` the model for training: a one-off compile, then faster steps
                                        # (cpu-tiny, one CPU core: ~20 s once, ~65 s cold, then 1.1-1.2x; pays off past ~640-950 steps)
 
     def __post_init__(self):
         if self.load_best_model_at_end and not self.eval_steps: raise ValueError("load_best_model_at_end needs eval_steps")
+        if self.train_sampling_strategy not in ("random", "group_by_length"):
+            raise ValueError(f"train_sampling_strategy must be 'random' or 'group_by_length', got {self.train_sampling_strategy!r}")
 
 # %% ../nbs/06_variants.ipynb #ccd83e62
 @dataclass(frozen=True)
