@@ -163,8 +163,8 @@ def showing_progress() -> bool:
     return logging.getLogger("pause_nb").isEnabledFor(logging.INFO)
 
 # %% ../nbs/07_assets.ipynb #13f034e3
-def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output_dir: str, bf16: bool = False, **kw):
-    "The trainer configuration for a preset's training settings (`bf16`: the model is bfloat16; used on a GPU)."
+def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output_dir: str, **kw):
+    "The trainer configuration for a preset's training settings (bf16 autocast only where asked and a GPU has it)."
     import torch
     from pause_nb.train import PauseSFTConfig
     steps = {}
@@ -176,14 +176,14 @@ def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output
                           gradient_accumulation_steps=train.grad_accum, max_length=train.max_length,
                           lr_scheduler_type=train.lr_scheduler, warmup_steps=train.warmup_ratio,   # < 1: a ratio
                           weight_decay=train.weight_decay, adam_beta2=train.adam_beta2, logging_steps=10,
-                          bf16=bf16 and torch.cuda.is_available(), use_cpu=not torch.cuda.is_available(),
+                          bf16=train.bf16 and torch.cuda.is_available() and torch.cuda.is_bf16_supported(), use_cpu=not torch.cuda.is_available(),
                           dataloader_num_workers=0, disable_tqdm=not showing_progress(), torch_compile=train.torch_compile,
                           train_sampling_strategy=train.train_sampling_strategy,
                           **steps, **kw)
 
 # %% ../nbs/07_assets.ipynb #36e37ba1
-_NOT_IN_PRETRAINING = {"batch_size", "grad_accum", "lr", "lora_lr", "lora_r", "lora_alpha", "lora_target_modules", "eval_steps",
-                       "load_best_model_at_end"}   # TrainSettings fields `_pretrain` replaces or never reads
+_NOT_IN_PRETRAINING = {"batch_size", "grad_accum", "lr", "lr_scheduler", "weight_decay", "lora_lr", "lora_r", "lora_alpha",
+                       "lora_target_modules", "eval_steps", "load_best_model_at_end"}   # TrainSettings fields `_pretrain` replaces or never reads
 
 def base_key(kind: str, preset: Preset, source: str, tokenizer_path: str) -> str:
     "The cache key of a tiny `kind` base: what its pretraining reads, and the code that pretrains."
@@ -220,8 +220,8 @@ def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: 
             epochs = epochs / k
         threads = torch.get_num_threads()
         if not torch.cuda.is_available(): torch.set_num_threads(preset.train.threads)   # 1 thread degrades gracefully on a busy box
-        conf = sft_config(replace(preset.train, batch_size=m.pretrain_batch_size, grad_accum=1), seed, epochs, m.pretrain_lr, str(tmp/"checkpoints"),
-                          bf16=m.dtype == "bfloat16")
+        own = dict(batch_size=m.pretrain_batch_size, grad_accum=1, lr_scheduler="cosine", weight_decay=0.0)   # pretraining's own recipe, not the warm-up's
+        conf = sft_config(replace(preset.train, **own), seed, epochs, m.pretrain_lr, str(tmp/"checkpoints"))
         try: tr = train_sft(model, tok, train, config=conf,
                             plain_pause_tokens=kind == "pause")
         finally: torch.set_num_threads(threads)

@@ -17,7 +17,7 @@ __all__ = ['PRESET_GROUPS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'settings_field', '
            'config_dict', 'apply_overrides', 'experiment_config', 'stage2_config', 'load_config']
 
 # %% ../nbs/06a_config.ipynb #01d46744
-PRESET_GROUPS = {g: cls for g, cls in typing.get_type_hints(Preset).items() if g != "name"}   # group name -> its settings class
+PRESET_GROUPS = {g: cls for g, cls in typing.get_type_hints(Preset).items() if dataclasses.is_dataclass(cls)}   # group name -> its settings class
 
 def settings_field(key: str) -> tuple[str, str]:
     "The (group, field) an override key names (`lr` or `train.lr`); an unknown key is an error listing the valid ones."
@@ -100,7 +100,7 @@ def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "
     if p is None: raise KeyError(f"unknown preset {preset!r}; valid: {', '.join(PRESETS)}")
     o = {k: x for k, x in (overrides or {}).items() if k not in STAGE2_KEYS}
     if "epochs" in o: v = replace(v, epochs=o.pop("epochs"))
-    return RunConfig(v, apply_overrides(p, o), seed)
+    return RunConfig(v, apply_overrides(p.for_row(v), o), seed)   # the row's role's settings, then the user's
 
 # %% ../nbs/06a_config.ipynb #7612f73f
 STAGE2_BUDGETS: dict[str, dict] = {

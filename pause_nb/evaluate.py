@@ -55,10 +55,11 @@ def reply_record(question: str, ground_truth: str,
     want = extract_answer(ground_truth) if "####" in ground_truth else canonical_number(ground_truth)
     got, got_ref = extract_answer(completion), extract_answer_reference(completion)
     if pause_probs is not None and len(pause_probs) != len(ids): raise ValueError(f"{len(pause_probs)} pause probabilities for {len(ids)} tokens")
+    retokenized = len(tokenizer(completion)["input_ids"]) + int(bool(finished))   # the reference's length: BOS (if the tokenizer adds it) and EOS
     return {"index": index, "sample": sample, "question": question, "ground_truth": ground_truth, "ground_truth_answer": want,
             "completion": completion, "token_ids": ids, "tokens": tokens, "extracted_answer": got,
             "correct": got is not None and got == want, "extracted_answer_reference": got_ref,
-            "correct_reference": is_correct_reference(completion, ground_truth), "n_tokens": len(ids), "n_pauses": len(pause_idx),
+            "correct_reference": is_correct_reference(completion, ground_truth), "n_tokens": len(ids), "n_tokens_reference": retokenized, "n_pauses": len(pause_idx),
             "pause_token_indices": pause_idx, "pause_char_offsets": pause_off,
             "pause_probs": None if pause_probs is None else [round(float(p), 6) for p in pause_probs], "finished": bool(finished)}
 
@@ -81,7 +82,7 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 SEED_COLUMNS = {"test_accuracy": "Test Accuracy", "avg_pauses_per_reply": "Average Pause per reply",
                 "avg_pauses_per_reply_correct": "Average Number of pauses per reply (correctly predicted)",
                 "avg_pauses_per_reply_incorrect": "Average Number of pauses per reply (incorrectly predicted)",
-                "pause_token_fraction": "Percentage of pause tokens in predictions"}
+                "pause_share_reference": "Percentage of pause tokens in predictions"}   # the reference's definition (see below)
 
 # %% ../nbs/04_evaluate.ipynb #f986bd1e
 def _mean(xs): return sum(xs) / len(xs) if xs else None
@@ -112,6 +113,8 @@ def compute_metrics(records: list[dict],
          "avg_pauses_per_reply": _mean(n_pauses),
          "avg_pauses_per_reply_correct": _mean(correct), "avg_pauses_per_reply_incorrect": _mean(wrong),
          "pause_token_fraction": sum(n_pauses) / tokens if tokens else None,
+         "pause_share_reference": (_mean([r["n_pauses"] / r["n_tokens_reference"] for r in records])
+                                   if records and all(r.get("n_tokens_reference") for r in records) else None),
          "answer_rate": _mean([float(r[answer] is not None) for r in records]),
          "finished_rate": _mean([float(r.get("finished", True)) for r in records]),
          "avg_reply_tokens": _mean([r["n_tokens"] for r in records])}

@@ -17,9 +17,9 @@ from .config import RunConfig, Stage2RunConfig, config_dict, experiment_config, 
 
 # %% auto #0
 __all__ = ['template_config', 'variant_data', 'trainable_config', 'build_model', 'RunFailed', 'check_training',
-           'truncation_report', 'train_variant', 'check_replies', 'evaluate_variant', 'variant_figures', 'save_model',
-           'run_variant', 'run_metrics', 'check_stage1_dir', 'stage1_model_dir', 'load_stage1', 'stage2_data', 'run_rl',
-           'stage2_figures', 'stage2_metrics', 'run_stage2_variant']
+           'truncation_report', 'start_pause_prob', 'train_variant', 'check_replies', 'evaluate_variant',
+           'variant_figures', 'save_model', 'run_variant', 'run_metrics', 'check_stage1_dir', 'stage1_model_dir',
+           'load_stage1', 'stage2_data', 'run_rl', 'stage2_figures', 'stage2_metrics', 'run_stage2_variant']
 
 # %% ../nbs/07_pipeline.ipynb #1c732f14
 def template_config(variant, preset, seed, overrides) -> RunConfig|Stage2RunConfig:
@@ -62,7 +62,8 @@ def build_model(cfg: RunConfig, assets: dict):
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     model = AutoModelForCausalLM.from_pretrained(assets["base"], dtype=getattr(torch, p.model.dtype))
     if torch.cuda.is_available(): model = model.to("cuda")
-    if v.pause: model = make_pause_model(model, tok, detach_pause_head=v.detach, head_init=v.head_init, pause_head_init_prob=p.data.pause_p, seed=cfg.seed)
+    if v.pause: model = make_pause_model(model, tok, detach_pause_head=v.detach, head_init=v.head_init, head_outputs=v.head_outputs,
+                                         pause_head_init_prob=p.data.pause_p, seed=cfg.seed)
     return apply_trainable(model, trainable_config(cfg)), tok
 
 # %% ../nbs/07_pipeline.ipynb #5135fc29
@@ -100,6 +101,23 @@ def truncation_report(tokenizer, rows: Dataset, max_length: int, where: str) -> 
     if cut: warnings.warn(f"{where}: max_length={max_length} truncates {cut} of {n} training rows (longest {max(lens)} tokens)")
     return {"train_rows_truncated": cut, "train_longest_tokens": max(lens, default=0)}
 
+# %% ../nbs/07_pipeline.ipynb #100051af
+def start_pause_prob(model, tokenizer, rows: Dataset, n: int = 32) -> float|None:
+    "A pause model's mean P(pause) at the completion positions of the first `n` training rows, before training (None: no head)."
+    import torch
+    if getattr(model, "pause_token_id", None) is None: return None
+    pc = rows.select(range(min(n, len(rows))))
+    if "prompt" not in pc.column_names: pc = pc.map(to_prompt_completion, remove_columns=pc.column_names)
+    was, probs = model.training, []
+    model.eval()
+    with torch.no_grad():
+        for prompt, completion in zip(pc["prompt"], pc["completion"]):
+            ids = tokenizer(prompt + completion, return_tensors="pt").input_ids.to(model.device)
+            k = len(tokenizer(prompt).input_ids)              # position k − 1 predicts the completion's first token
+            probs.append(torch.sigmoid(model(input_ids=ids).pause_logits[0, k - 1:-1].float()))
+    model.train(was)
+    return torch.cat(probs).mean().item()
+
 # %% ../nbs/07_pipeline.ipynb #bb49f3d2
 def train_variant(model, tokenizer, data: DatasetDict, cfg: RunConfig, out: str|Path) -> dict:
     "Train `model` as the variant says; save the trainer's log; return step count, time and final losses (`RunFailed` if it did not train)."
@@ -108,9 +126,10 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: RunConfig, out: str|
     v, t = cfg.variant, cfg.preset.train
     lr = t.lora_lr if v.trainable.lora else t.lr
     evals = ("steps" if t.eval_steps else "epoch") if "validation" in data else "no"
-    conf = sft_config(t, cfg.seed, v.epochs, lr, str(Path(out)/"checkpoints"), bf16=cfg.preset.model.dtype == "bfloat16", eval_strategy=evals,
+    conf = sft_config(t, cfg.seed, v.epochs, lr, str(Path(out)/"checkpoints"), eval_strategy=evals,
                       pause_loss=v.pause_loss or "one_hot", pause_loss_reduction=v.reduction, pause_p=cfg.preset.data.pause_p)
     lengths = truncation_report(tokenizer, data["train"], t.max_length, str(out))
+    p0 = start_pause_prob(model, tokenizer, data["train"])
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
     t0 = time.time()
     tr = train_sft(model, tokenizer, data["train"], data.get("validation"), conf, train=False)
@@ -124,6 +143,7 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: RunConfig, out: str|
     last = lambda k: next((h[k] for h in reversed(hist) if k in h), None)
     first = lambda k: next((h[k] for h in hist if k in h), None)
     return {"train_steps": tr.state.global_step, "train_seconds": time.time() - t0, "train_samples": len(data["train"]), **lengths,
+            "start_pause_prob": p0, "weight_decay": t.weight_decay,
             "first_pause_loss": first("pause_loss"), "final_loss": last("loss"), "final_lm_loss": last("lm_loss"),
             "final_pause_loss": last("pause_loss"), "eval_loss": last("eval_loss"),
             "train_peak_gpu_memory_gb": torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else None}

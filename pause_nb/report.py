@@ -96,7 +96,7 @@ SEED_PUBLISHED = {   # ../shared/seed: "Warming up TinyLlama-1B on GSM8K", Resul
     "warmup_tinyllama_pause_detached_kl_one_hot": (0.0295, 17.02, 10.67, 17.21, 0.09),
     "warmup_tinyllama_no_pause": (0.0531, 0.0, 0.0, 0.0, 0.0),
 }
-_COLS = ("test_accuracy", "avg_pauses_per_reply", "avg_pauses_per_reply_correct", "avg_pauses_per_reply_incorrect", "pause_token_fraction")
+_COLS = ("test_accuracy", "avg_pauses_per_reply", "avg_pauses_per_reply_correct", "avg_pauses_per_reply_incorrect", "pause_share_reference")
 
 # %% ../nbs/11_report.ipynb #acd7c65a
 def _table(head: list[str], rows: list[list[str]]) -> str:
@@ -138,6 +138,7 @@ def accuracy_table(runs: list[dict]) -> tuple[str, dict]:
 # %% ../nbs/11_report.ipynb #52fea45c
 FACTS = [("n test", lambda s: next((p["ours"]["n_questions"] for p in s.get("protocols", {}).values()), None)), ("train steps", lambda s: s.get("train_steps")),
          ("train s", lambda s: s.get("train_seconds")), ("eval s", lambda s: sum(p.get("eval_seconds", 0) for p in s.get("protocols", {}).values())),
+         ("P(pause) at step 0", lambda s: s.get("start_pause_prob")),
          ("first pause loss", lambda s: s.get("first_pause_loss")), ("final pause loss", lambda s: s.get("final_pause_loss")),
          ("final LM loss", lambda s: s.get("final_lm_loss"))]
 

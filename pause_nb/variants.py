@@ -4,7 +4,8 @@
 
 # %% ../nbs/06_variants.ipynb #d9115eed
 from __future__ import annotations
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar
 
 from .data import SyntheticConfig
@@ -14,8 +15,9 @@ from .train import PAUSE_LOSSES, REDUCTIONS
 
 # %% auto #0
 __all__ = ['FULL_MODEL', 'LORA', 'PAUSE_LORA', 'PAUSE_ONLY', 'BASES', 'GROUPS', 'VARIANTS', 'ALGORITHMS', 'STAGE2_GROUPS',
-           'STAGE2_VARIANTS', 'PRESETS', 'Variant', 'Stage2Variant', 'select_variants', 'DataSettings', 'ModelSettings',
-           'TrainSettings', 'EvalSettings', 'Preset']
+           'STAGE2_VARIANTS', 'ROW_ROLES', 'REFERENCE_PAUSE_STEPS', 'REFERENCE_PAUSE_SHRINK', 'PRESETS', 'Variant',
+           'Stage2Variant', 'select_variants', 'DataSettings', 'ModelSettings', 'TrainSettings', 'EvalSettings',
+           'row_role', 'weight_decay_shrink', 'matched_weight_decay', 'Preset']
 
 # %% ../nbs/06_variants.ipynb #19ce59b2
 FULL_MODEL = TrainableConfig(pause_embedding=False, pause_head=False, full_model=True)   # every weight (the TinyLlama rows)
@@ -38,6 +40,7 @@ class Variant:
     pause_loss: str|None = None  # one of the train notebook's PAUSE_LOSSES; None without a pause head
     reduction: str = "reference" # one of its REDUCTIONS: how the pause loss is summed (the seed's rows: the reference's)
     head_init: str = "reference" # one of the model notebook's HEAD_INITS: where the pause head starts (the seed's rows: P ≈ ½; "p": the preset's pause_p)
+    head_outputs: int = 2      # the pause head's outputs: 2, the reference's `Linear(h, 2)`; 1, one logit (learns half as fast under AdamW)
     inject: bool|None = None   # train on pause-injected data; None: exactly when `pause`
     base: str = "matched"      # one of BASES: "matched" = pause rows from the pause-pretrained base, others from the baseline base
     filler: str = ""           # a token appended K times after every prompt, in training and at test ("" none)
@@ -63,6 +66,7 @@ class Variant:
         if not (self.filler_count == "matched" or (isinstance(self.filler_count, int) and self.filler_count >= 0)):
             raise ValueError(f"variant {self.name!r}: filler_count must be an int >= 0 or 'matched', got {self.filler_count!r}")
         if not self.trainable.anything: raise ValueError(f"variant {self.name!r}: nothing is trainable")
+        if self.head_outputs not in (1, 2): raise ValueError(f"variant {self.name!r}: head_outputs must be 1 or 2, got {self.head_outputs!r}")
 
 # %% ../nbs/06_variants.ipynb #743280ca
 _CMD = "python src/trl_train.py "
@@ -209,7 +213,12 @@ class ModelSettings:
     pretrain_lr: float = 3e-3
     pretrain_seed: int = 0             # the bases do not depend on the run's seed: seeds vary the warm-up, as in the seed
     pretrain_batch_size: int = 16      # the pretraining's own batch (it stands for the seed's nanotron pretraining, not its SFT)
-    dtype: str = "float32"             # "bfloat16" on GPUs
+    dtype: str = "float32"             # the weights' dtype: float32 master weights, as the reference (bf16 speed: `TrainSettings.bf16`)
+
+    def __post_init__(self):
+        if self.dtype != "float32":
+            raise ValueError(f"dtype {self.dtype!r}: weights train in float32 (bf16 weights round most AdamW updates away); "
+                             "for bf16 speed on a GPU set train.bf16=true (autocast, float32 master weights)")
 
 # %% ../nbs/06_variants.ipynb #19ef00b4
 @dataclass(frozen=True)
@@ -222,7 +231,7 @@ class TrainSettings:
     lora_r: int = 8
     lora_alpha: int = 16
     lora_target_modules: tuple|None = None  # LoRA's target layers; None: every linear layer of the body
-    lr_scheduler: str = "cosine"
+    lr_scheduler: str = "linear"       # the trainer's default, and the reference's
     warmup_ratio: float = 0.05
     weight_decay: float = 0.0
     adam_beta2: float = 0.999
@@ -230,6 +239,7 @@ class TrainSettings:
     load_best_model_at_end: bool = False  # keep the checkpoint with the best validation loss (needs `eval_steps`)
     max_length: int = 256
     train_sampling_strategy: str = "random"  # the reference's random batches; "group_by_length" pads less but changed results (03_train)
+    bf16: bool = False                 # bf16 autocast on a GPU that has it (weights stay float32); the reference: off
     threads: int = 1                   # torch threads per variant process (CPU presets)
     torch_compile: bool = False        # `torch.compile` the model for training: a one-off compile, then faster steps
                                        # (cpu-tiny, one CPU core: ~20 s once, ~65 s cold, then 1.1-1.2x; pays off past ~640-950 steps)
@@ -251,6 +261,37 @@ class EvalSettings:
     def __post_init__(self):
         if not self.protocols: raise ValueError("at least one evaluation protocol")
 
+# %% ../nbs/06_variants.ipynb #10b07279
+ROW_ROLES = ("pause", "no_pause")
+
+def row_role(variant) -> str:
+    "Which of `ROW_ROLES` a Stage 1 row plays: `pause` for a pause model, else `no_pause`."
+    return "pause" if variant.pause else "no_pause"
+
+# %% ../nbs/06_variants.ipynb #e7da8161
+def _lr_factors(steps: int, warmup_ratio: float, schedule: str) -> list[float]:
+    "The learning-rate multiplier at each optimizer step, as transformers' linear and cosine schedules with warmup give it."
+    if schedule not in ("linear", "cosine"): raise ValueError(f"schedule must be 'linear' or 'cosine', got {schedule!r}")
+    warm = math.ceil(warmup_ratio * steps)
+    def f(t):
+        if t < warm: return t / max(1, warm)
+        progress = (t - warm) / max(1, steps - warm)
+        return max(0.0, 1 - progress) if schedule == "linear" else max(0.0, 0.5 * (1 + math.cos(math.pi * progress)))
+    return [f(t) for t in range(steps)]
+
+def weight_decay_shrink(weight_decay: float, lr: float, steps: int, warmup_ratio: float = 0.0, schedule: str = "linear") -> float:
+    "The factor AdamW's decoupled weight decay multiplies a weight by over `steps` steps: Π (1 − lrₜ · weight_decay)."
+    return math.prod(1 - lr * f * weight_decay for f in _lr_factors(steps, warmup_ratio, schedule))
+
+def matched_weight_decay(shrink: float, lr: float, steps: int, warmup_ratio: float = 0.0, schedule: str = "linear") -> float:
+    "The weight decay that shrinks weights by `shrink` over a warm-up of `steps` at `lr` (bisection on `weight_decay_shrink`)."
+    if not 0 < shrink < 1: raise ValueError(f"shrink must be in (0, 1), got {shrink}")
+    lo, hi = 0.0, 1 / lr
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if weight_decay_shrink(mid, lr, steps, warmup_ratio, schedule) > shrink else (lo, mid)
+    return (lo + hi) / 2
+
 # %% ../nbs/06_variants.ipynb #caf8a311
 @dataclass(frozen=True)
 class Preset:
@@ -260,37 +301,57 @@ class Preset:
     model: ModelSettings = ModelSettings()
     train: TrainSettings = TrainSettings()
     eval: EvalSettings = EvalSettings()
+    row_train: dict = field(default_factory=dict)   # a row role ("pause", "no_pause") -> its `TrainSettings` changes
+
+    def __post_init__(self):
+        names = {f.name for f in fields(TrainSettings)}
+        for role, changes in self.row_train.items():
+            if role not in ROW_ROLES: raise ValueError(f"preset {self.name!r}: row_train role must be one of {ROW_ROLES}, got {role!r}")
+            if bad := sorted(set(changes) - names): raise ValueError(f"preset {self.name!r}: row_train[{role!r}]: unknown TrainSettings field(s) {bad}")
+
+    def for_row(self, variant) -> "Preset":
+        "This preset with `variant`'s role's training changes applied: the settings that row trains with."
+        return replace(self, train=replace(self.train, **self.row_train.get(row_role(variant), {})))
 
 # %% ../nbs/06_variants.ipynb #3edf10c3
 _TINYLLAMA = "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T"
+# the reference's TinyLlama pause rows: 6,726 questions × 5 samples, batch 8, one epoch; lr 5e-5, warmup 0.05, weight decay 10
+REFERENCE_PAUSE_STEPS = math.ceil((7473 - round(0.1 * 7473)) * 5 / 8)
+REFERENCE_PAUSE_SHRINK = weight_decay_shrink(10.0, 5e-5, REFERENCE_PAUSE_STEPS, 0.05)      # ≈ 0.35
+_CPU_TINY_PAUSE_STEPS = math.ceil(1000 * 5 / 16)                                          # 1,000 questions × 5 at batch 16
 PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("cpu-tiny",
            DataSettings(synthetic=SyntheticConfig(n_train=4000, n_test=2000, min_steps=1, max_steps=2, max_value=20, seed=0),
                         max_train_rows=1000, max_eval_rows=200, max_test_rows=2000),
-           ModelSettings(pretrain_epochs=4.0), eval=EvalSettings(max_new_tokens=64)),
+           ModelSettings(pretrain_epochs=4.0),
+           TrainSettings(lr=1e-3, batch_size=16, lr_scheduler="linear", warmup_ratio=0.05, weight_decay=0.0,
+                         eval_steps=25, load_best_model_at_end=True),    # ~12 evaluations a warm-up, as the reference's ~14
+           EvalSettings(max_new_tokens=64),
+           row_train={"pause": {"weight_decay": round(matched_weight_decay(REFERENCE_PAUSE_SHRINK, 1e-3, _CPU_TINY_PAUSE_STEPS, 0.05), 3)}}),
     Preset("gsm8k-tiny", DataSettings(source="gsm8k", max_train_rows=1000, max_eval_rows=200, max_test_rows=200),
            ModelSettings(tokenizer_vocab=4096, pretrain_epochs=0.0,
                          tiny_model=dict(arch="llama", hidden_size=256, num_layers=6, num_heads=4, intermediate_size=1024)),
            TrainSettings(max_length=384), EvalSettings(max_new_tokens=192)),
     # epfl-dlab/PauseToken (base): configs/experiment/trl_train/sft_pause_tiny_llama_pause.yaml and sft_tiny_llama.yaml
     Preset("tinyllama", DataSettings(source="openai/gsm8k"),
-           ModelSettings(tokenizer=_TINYLLAMA, base_model=_TINYLLAMA, dtype="bfloat16"),
+           ModelSettings(tokenizer=_TINYLLAMA, base_model=_TINYLLAMA),   # float32: `bf16: False`, the dtype line commented out
            TrainSettings(
                batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
                lr=5e-5,                         # learning_rate: 5e-05
                warmup_ratio=0.05,               # warmup_ratio: 0.05
                adam_beta2=0.999,                # adam_beta2: 0.999
-               weight_decay=10.0,               # weight_decay: 10 (../shared/REFERENCE.md; the stored commit 581c38 of the yaml sets none)
+               weight_decay=0.0,                # the baseline (sft_tiny_llama.yaml): none, the trainer's 0.0
                lr_scheduler="linear",           # TrainingArguments' default (configs/trainer/trl_trainer/sft.yaml: lr_scheduler_type 'linear')
                eval_steps=300, load_best_model_at_end=True,   # eval_steps: 300, save_steps: 300, load_best_model_at_end: true
                max_length=600,                  # max_seq_length: 600
                lora_lr=2e-4, lora_r=16, lora_alpha=32, threads=8),
            EvalSettings(max_new_tokens=1024,    # configs/trl_train.yaml: max_output_generation_length 1024
-                        eval_batch_size=64)),
+                        eval_batch_size=64),
+           row_train={"pause": {"weight_decay": 10.0}}),   # sft_pause_tiny_llama_pause.yaml: weight_decay: 10
     # epfl-dlab/PauseToken (base): configs/experiment/trl_train/sft_pause.yaml (pause rows), step_1_sft.yaml (no-pause row),
     # configs/trainer/trl_trainer/sft.yaml (defaults), configs/rl_algorithm/policy/model/peft_config/{default,mistral,mistral_pause}.yaml
     Preset("mistral", DataSettings(source="openai/gsm8k"),
-           ModelSettings(tokenizer="mistralai/Mistral-7B-v0.1", base_model="mistralai/Mistral-7B-v0.1", dtype="bfloat16"),
+           ModelSettings(tokenizer="mistralai/Mistral-7B-v0.1", base_model="mistralai/Mistral-7B-v0.1"),
            TrainSettings(
                batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
                lr=5e-5, lora_lr=5e-5,           # learning_rate: 5e-05 (trainer default, not overridden)
