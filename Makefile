@@ -11,7 +11,7 @@ $(STAMP): settings.ini setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0        # the CPU build, from local disk; pinned again in settings.ini
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,gguf]"
 	$(VENV)/bin/nbdev_install_hooks >/dev/null 2>&1 || true
 	touch $(STAMP)
 

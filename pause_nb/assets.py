@@ -19,9 +19,9 @@ from .config import RunConfig
 
 # %% auto #0
 __all__ = ['RECIPES', 'LIBRARIES', 'BASE_KINDS', 'data_root', 'cache_key', 'module_source', 'code_fingerprint',
-           'tokenizer_fingerprint', 'cached_dir', 'prepare_source', 'source_fingerprint', 'load_splits', 'check_local',
-           'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'showing_progress', 'sft_config', 'base_key',
-           'prepare_base', 'base_check', 'base_kind', 'prompt_suffix', 'prepare_assets']
+           'folder_fingerprint', 'cached_dir', 'prepare_source', 'source_fingerprint', 'load_splits', 'check_local',
+           'resolve_checkpoint', 'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'showing_progress',
+           'sft_config', 'base_key', 'prepare_base', 'base_check', 'base_kind', 'prompt_suffix', 'prepare_assets']
 
 # %% ../nbs/07_assets.ipynb #94df01eb
 def data_root() -> Path:
@@ -42,6 +42,7 @@ RECIPES = {   # the pause_nb modules whose code makes each cached artefact
     "tokenizer": ("data",),
     "injected": ("data", "token_ends", "inject"),
     "base": ("data", "token_ends", "inject", "model", "train", "assets"),
+    "checkpoint": ("checkpoints",),
 }
 LIBRARIES = ("torch", "transformers", "trl", "tokenizers", "datasets")   # their versions are part of every key
 
@@ -62,10 +63,10 @@ def code_fingerprint(artefact: str) -> str:
     return h.hexdigest()[:16]
 
 # %% ../nbs/07_assets.ipynb #0583e615
-def tokenizer_fingerprint(tokenizer: str) -> str:
-    "A hash of a local tokenizer folder's files; a hub name stands for itself."
-    p = Path(tokenizer)
-    if not p.is_dir(): return tokenizer
+def folder_fingerprint(name: str) -> str:
+    "A hash of a local folder's files (a tokenizer, a checkpoint); a hub name stands for itself."
+    p = Path(name)
+    if not p.is_dir(): return name
     h = hashlib.sha256()
     for f in sorted(x for x in p.iterdir() if x.is_file()): h.update(f.name.encode()); h.update(f.read_bytes())
     return h.hexdigest()[:16]
@@ -122,10 +123,19 @@ def check_local(name: str|None, what: str) -> str|None:
         raise FileNotFoundError(f"preset {what} {name!r}: no such folder (a hub name has no leading '/', './' or '~')")
     return name
 
+# %% ../nbs/07_assets.ipynb #690ac681
+def resolve_checkpoint(name: str|None) -> str|None:
+    "A model or tokenizer name as a loadable path or hub name: `smollm2` or a `.gguf` file become their imported folder."
+    if not name: return name
+    if name == "smollm2" or name.endswith(".gguf"):
+        from pause_nb.checkpoints import import_gguf          # lazily: a GGUF import needs the `gguf` package
+        return str(import_gguf(None if name == "smollm2" else name))
+    return name
+
 # %% ../nbs/07_assets.ipynb #973043a9
 def prepare_tokenizer(model: ModelSettings, source: str) -> str:
     "Path or name of the preset's tokenizer (training and caching a byte-level BPE when none is named)."
-    if model.tokenizer: return check_local(model.tokenizer, "tokenizer")
+    if model.tokenizer: return resolve_checkpoint(check_local(model.tokenizer, "tokenizer"))
     key = cache_key([source_fingerprint(source), model.tokenizer_vocab, code_fingerprint("tokenizer")])
     return str(cached_dir(data_root()/f"tokenizer-{key}",
                           lambda t: train_tokenizer(gsm8k_texts(load_gsm8k(source, "train")), model.tokenizer_vocab, save_dir=t)))
@@ -136,7 +146,7 @@ def prepare_injected(splits: DatasetDict, tokenizer_path: str, data: DataSetting
     from transformers import AutoTokenizer
     cfg = InjectConfig(p=data.pause_p, k=data.pause_k, seed=seed)
     rows_hash = hashlib.sha256(json.dumps({s: splits[s].to_dict() for s in sorted(splits)}, sort_keys=True).encode()).hexdigest()
-    key = cache_key([rows_hash, tokenizer_fingerprint(tokenizer_path), cfg.__dict__, code_fingerprint("injected")])
+    key = cache_key([rows_hash, folder_fingerprint(tokenizer_path), cfg.__dict__, code_fingerprint("injected")])
     def build(tmp):
         tok = AutoTokenizer.from_pretrained(tokenizer_path)
         aug = inject_dataset(splits, cfg, tok)
@@ -186,25 +196,29 @@ _NOT_IN_PRETRAINING = {"batch_size", "grad_accum", "lr", "lr_scheduler", "weight
                        "lora_target_modules", "eval_steps", "load_best_model_at_end"}   # TrainSettings fields `_pretrain` replaces or never reads
 
 def base_key(kind: str, preset: Preset, source: str, tokenizer_path: str) -> str:
-    "The cache key of a tiny `kind` base: what its pretraining reads, and the code that pretrains."
+    "The cache key of a base pretrained here: what its pretraining reads, and the code that pretrains."
     from dataclasses import asdict
     train = {k: v for k, v in asdict(preset.train).items() if k not in _NOT_IN_PRETRAINING}
-    return cache_key([kind, source_fingerprint(source), tokenizer_fingerprint(tokenizer_path), asdict(preset.model), train,
-                      preset.data.val_fraction, preset.data.pause_p if kind == "pause" else None, code_fingerprint("base")])
+    lm = resolve_checkpoint(preset.model.base_model)          # a named checkpoint pretrained further: its content
+    return cache_key([kind, source_fingerprint(source), folder_fingerprint(tokenizer_path), asdict(preset.model), train,
+                      preset.data.val_fraction, preset.data.pause_p if kind == "pause" else None, code_fingerprint("base"),
+                      folder_fingerprint(lm) if lm else None])
 
 # %% ../nbs/07_assets.ipynb #e7fb4bd0
 BASE_KINDS = ("baseline", "pause")
 
 def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: Path, log=print) -> None:
-    "Build the tiny model, pretrain it as a `kind` base into `tmp` (model, tokenizer, `base_info.json`)."
+    "Build the tiny model (or load the named checkpoint), pretrain it as a `kind` base into `tmp` (model, tokenizer, `base_info.json`)."
     import torch
-    from transformers import AutoTokenizer
+    from transformers import AutoModelForCausalLM, AutoTokenizer
     from pause_nb.data import add_pause_token
     from pause_nb.model import tiny_causal_lm
     from pause_nb.train import train_sft
     m = preset.model
     tok, seed, epochs = AutoTokenizer.from_pretrained(tokenizer_path), m.pretrain_seed, m.pretrain_epochs
-    model = tiny_causal_lm(tok, seed=seed, **m.tiny_model)
+    named = resolve_checkpoint(m.base_model)
+    model = (AutoModelForCausalLM.from_pretrained(named, dtype=torch.float32) if named   # continued pretraining of a checkpoint
+             else tiny_causal_lm(tok, seed=seed, **m.tiny_model))
     info = {"kind": kind, "params": sum(p.numel() for p in model.parameters()), "pretrain_epochs": epochs,
             "key": base_key(kind, preset, source, tokenizer_path), "code": code_fingerprint("base")}
     pause_id = add_pause_token(tok) if kind == "pause" else None
@@ -214,13 +228,15 @@ def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: 
     if epochs > 0:
         t0 = time.time(); log(f"pretraining the {kind} base ({info['params']:,} params, {epochs} epochs)")
         train = split_train_val(load_gsm8k(source, "train"), preset.data.val_fraction, seed)["train"]
+        if m.pretrain_max_rows is not None: train = train.select(range(min(m.pretrain_max_rows, len(train))))
         if kind == "pause":          # ⌈epochs⌉ injected samples per question, one pass scaled to the same steps
             k = math.ceil(epochs)
             train = prepare_injected(DatasetDict(train=train), tokenizer_path, replace(preset.data, pause_k=k), seed)["train"]
             epochs = epochs / k
         threads = torch.get_num_threads()
         if not torch.cuda.is_available(): torch.set_num_threads(preset.train.threads)   # 1 thread degrades gracefully on a busy box
-        own = dict(batch_size=m.pretrain_batch_size, grad_accum=1, lr_scheduler="cosine", weight_decay=0.0)   # pretraining's own recipe, not the warm-up's
+        own = dict(batch_size=m.pretrain_batch_size, grad_accum=1, lr_scheduler="cosine", weight_decay=0.0,   # pretraining's own recipe,
+                   eval_steps=None, load_best_model_at_end=False)                                           # not the warm-up's
         conf = sft_config(replace(preset.train, **own), seed, epochs, m.pretrain_lr, str(tmp/"checkpoints"))
         try: tr = train_sft(model, tok, train, config=conf,
                             plain_pause_tokens=kind == "pause")
@@ -233,15 +249,19 @@ def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: 
 
 # %% ../nbs/07_assets.ipynb #c29d9fdd
 def prepare_base(kind: str, preset: Preset, source: str, tokenizer_path: str, log=print) -> tuple[str, str]:
-    "Path or name of the preset's `kind` base (pretraining a tiny one once if needed) and a note on where it came from."
+    "Path or name of the preset's `kind` base (pretraining one here once if the preset asks) and a note on where it came from."
     if kind not in BASE_KINDS: raise ValueError(f"base kind must be one of {BASE_KINDS}, got {kind!r}")
-    m, t = preset.model, preset.train
-    named = check_local(m.pause_base_model if kind == "pause" else m.base_model, f"{kind} base model")
-    if named: return named, f"{kind} base: {named}"
-    if m.base_model: return m.base_model, "no pause_base_model given: pause rows start from the no-pause base_model"
+    m = preset.model
+    if kind == "pause" and m.pause_base_model:
+        named = resolve_checkpoint(check_local(m.pause_base_model, "pause base model"))
+        return named, f"pause base: {named}"
+    lm = resolve_checkpoint(check_local(m.base_model, f"{kind} base model"))
+    if lm and not m.pretrain_epochs:
+        return lm, f"baseline base: {lm}" if kind == "baseline" else "no pause_base_model given: pause rows start from the no-pause base_model"
     key = base_key(kind, preset, source, tokenizer_path)
     path = cached_dir(data_root()/f"base-{kind}-{key}", lambda t: _pretrain(kind, preset, source, tokenizer_path, t, log))
-    return str(path), f"{kind} base: tiny model pretrained here ({path.name})"
+    what = f"{Path(lm).name if Path(lm).exists() else lm} continued" if lm else "tiny model"
+    return str(path), f"{kind} base: {what} pretrained here ({path.name})"
 
 # %% ../nbs/07_assets.ipynb #4ac618d6
 def base_check(path: str, source: str, limit: int = 400, max_new_tokens: int = 64) -> dict:

@@ -203,13 +203,14 @@ class DataSettings:
 # %% ../nbs/06_variants.ipynb #7f9adf65
 @dataclass(frozen=True)
 class ModelSettings:
-    "Where a run's models start: the tokenizer and the two bases, named, or tiny ones built and pretrained here."
+    "Where a run's models start: the tokenizer and the two bases, named, pretrained here from a named checkpoint, or tiny ones built here."
     tokenizer: str|None = None         # path / hub name; None: train a byte-level BPE on the training text
     tokenizer_vocab: int = 1024
-    base_model: str|None = None        # no-pause base: path / hub name; None: a tiny model from `tiny_model`, pretrained here
+    base_model: str|None = None        # no-pause base: path / hub name / `.gguf` / "smollm2"; None: a tiny model from `tiny_model`
     pause_base_model: str|None = None  # base pretrained with pauses; None: pretrained here (tiny) or `base_model` (named bases)
     tiny_model: dict = field(default_factory=lambda: dict(arch="llama", hidden_size=128, num_layers=4, num_heads=4, intermediate_size=512))
-    pretrain_epochs: float = 0.0       # pretraining of the tiny bases, in epochs of the clean train split (0: seeded random init)
+    pretrain_epochs: float = 0.0       # pretraining here, in epochs of the clean train split (0: none; a named base is used as it is)
+    pretrain_max_rows: int|None = None # training questions the pretraining reads (None: the whole split less validation)
     pretrain_lr: float = 3e-3
     pretrain_seed: int = 0             # the bases do not depend on the run's seed: seeds vary the warm-up, as in the seed
     pretrain_batch_size: int = 16      # the pretraining's own batch (it stands for the seed's nanotron pretraining, not its SFT)
@@ -348,6 +349,22 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            EvalSettings(max_new_tokens=1024,    # configs/trl_train.yaml: max_output_generation_length 1024
                         eval_batch_size=64),
            row_train={"pause": {"weight_decay": 10.0}}),   # sft_pause_tiny_llama_pause.yaml: weight_decay: 10
+    # a real checkpoint on real GSM8K with the reference's TinyLlama recipe (the two presets above and below); its bases: the
+    # checkpoint pretrained further on GSM8K's training answers, with and without pauses, at the same compute (see below)
+    Preset("smollm2", DataSettings(source="gsm8k"),
+           ModelSettings(tokenizer="smollm2", base_model="smollm2", pretrain_epochs=1.0, pretrain_lr=5e-5, pretrain_batch_size=8),
+           TrainSettings(batch_size=8, lr=5e-5, warmup_ratio=0.05, adam_beta2=0.999, weight_decay=0.0, lr_scheduler="linear",
+                         eval_steps=300, load_best_model_at_end=True, max_length=600, threads=8),
+           EvalSettings(max_new_tokens=1024, eval_batch_size=64),
+           row_train={"pause": {"weight_decay": 10.0}}),
+    # the same path at smoke scale on a 2-core CPU: a check that it runs, not a result
+    Preset("smollm2-smoke", DataSettings(source="gsm8k", max_train_rows=8, max_eval_rows=4, max_test_rows=4),
+           ModelSettings(tokenizer="smollm2", base_model="smollm2", pretrain_epochs=1.0, pretrain_lr=5e-5, pretrain_batch_size=4,
+                         pretrain_max_rows=16),
+           TrainSettings(batch_size=4, lr=5e-5, warmup_ratio=0.05, weight_decay=0.0, lr_scheduler="linear", eval_steps=5,
+                         load_best_model_at_end=True, max_length=384, threads=1),
+           EvalSettings(max_new_tokens=256, eval_batch_size=4),
+           row_train={"pause": {"weight_decay": 10.0}}),
     # epfl-dlab/PauseToken (base): configs/experiment/trl_train/sft_pause.yaml (pause rows), step_1_sft.yaml (no-pause row),
     # configs/trainer/trl_trainer/sft.yaml (defaults), configs/rl_algorithm/policy/model/peft_config/{default,mistral,mistral_pause}.yaml
     Preset("mistral", DataSettings(source="openai/gsm8k"),

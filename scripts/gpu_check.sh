@@ -16,7 +16,7 @@ export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 t0=$(date +%s)
 python3 -m pause_nb.experiments variant --variant warmup_tinyllama_pause_kl_true --preset tinyllama --out-dir /tmp/run/seed-42 \
-  --set data=synthetic 'synthetic={"n_train":2000,"n_test":200,"max_steps":2}' tokenizer=null tokenizer_vocab=8000 base_model=null \
+  --set source=synthetic 'synthetic={"n_train":2000,"n_test":200,"max_steps":2}' tokenizer=null tokenizer_vocab=8000 base_model=null \
         'tiny_model={"arch":"llama","hidden_size":2048,"num_layers":22,"num_heads":32,"num_kv_heads":4,"intermediate_size":5632,"vocab_size":32000}' \
         pretrain_epochs=0.5 pretrain_lr=3e-4 max_train_rows=200 max_eval_rows=40 max_test_rows=128 eval_steps=50 \
         max_new_tokens=64 eval_batch_size=64 2>&1 | grep -v "Map\|Writing\|Saving" | tee "$OUT/variant_tinyllama_shape.txt"
