@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_assets.ipynb #7a62f1b4
 from __future__ import annotations
-import hashlib, json, logging, math, os, shutil, time
+import functools, hashlib, json, logging, math, os, shutil, time
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from .variants import DataSettings, ModelSettings, Preset, TrainSettings, Varian
 from .config import RunConfig
 
 # %% auto #0
-__all__ = ['RECIPES', 'LIBRARIES', 'BASE_KINDS', 'data_root', 'cache_key', 'module_source', 'code_fingerprint',
+__all__ = ['RECIPES', 'LIBRARIES', 'BASE_KINDS', 'data_root', 'cache_key', 'module_source', 'code_fingerprint', 'file_sha256',
            'folder_fingerprint', 'cached_dir', 'prepare_source', 'source_fingerprint', 'load_splits', 'check_local',
            'resolve_checkpoint', 'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'showing_progress',
            'sft_config', 'base_key', 'prepare_base', 'base_check', 'base_kind', 'prompt_suffix', 'prepare_assets']
@@ -63,12 +63,25 @@ def code_fingerprint(artefact: str) -> str:
     return h.hexdigest()[:16]
 
 # %% ../nbs/07_assets.ipynb #0583e615
+@functools.lru_cache(maxsize=256)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
+    "The SHA-256 of the file at `path`, read in 1 MB blocks (size and mtime only key the memo)."
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20): h.update(chunk)
+    return h.hexdigest()
+
+def file_sha256(path: str|Path) -> str:
+    "The SHA-256 of a file's bytes, read in blocks; remembered within a process while its size and mtime stay the same."
+    st = os.stat(path)
+    return _sha256_of(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+
 def folder_fingerprint(name: str) -> str:
     "A hash of a local folder's files (a tokenizer, a checkpoint); a hub name stands for itself."
     p = Path(name)
     if not p.is_dir(): return name
     h = hashlib.sha256()
-    for f in sorted(x for x in p.iterdir() if x.is_file()): h.update(f.name.encode()); h.update(f.read_bytes())
+    for f in sorted(x for x in p.iterdir() if x.is_file()): h.update(f.name.encode()); h.update(file_sha256(f).encode())
     return h.hexdigest()[:16]
 
 # %% ../nbs/07_assets.ipynb #73886dea
@@ -207,7 +220,7 @@ def base_key(kind: str, preset: Preset, source: str, tokenizer_path: str) -> str
 # %% ../nbs/07_assets.ipynb #e7fb4bd0
 BASE_KINDS = ("baseline", "pause")
 
-def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: Path, log=print) -> None:
+def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: Path, log=print, key: str|None = None) -> None:
     "Build the tiny model (or load the named checkpoint), pretrain it as a `kind` base into `tmp` (model, tokenizer, `base_info.json`)."
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -220,7 +233,7 @@ def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: 
     model = (AutoModelForCausalLM.from_pretrained(named, dtype=torch.float32) if named   # continued pretraining of a checkpoint
              else tiny_causal_lm(tok, seed=seed, **m.tiny_model))
     info = {"kind": kind, "params": sum(p.numel() for p in model.parameters()), "pretrain_epochs": epochs,
-            "key": base_key(kind, preset, source, tokenizer_path), "code": code_fingerprint("base")}
+            "key": key, "code": code_fingerprint("base")}
     pause_id = add_pause_token(tok) if kind == "pause" else None
     if pause_id is not None and pause_id >= model.get_input_embeddings().weight.shape[0]:   # one more row (a padded vocabulary has it)
         with torch.random.fork_rng():
@@ -235,8 +248,7 @@ def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: 
             epochs = epochs / k
         threads = torch.get_num_threads()
         if not torch.cuda.is_available(): torch.set_num_threads(preset.train.threads)   # 1 thread degrades gracefully on a busy box
-        own = dict(batch_size=m.pretrain_batch_size, grad_accum=1, lr_scheduler="cosine", weight_decay=0.0,   # pretraining's own recipe,
-                   eval_steps=None, load_best_model_at_end=False)                                           # not the warm-up's
+        own = dict(batch_size=m.pretrain_batch_size, grad_accum=1, lr_scheduler="cosine", weight_decay=0.0)   # pretraining's own recipe, not the warm-up's
         conf = sft_config(replace(preset.train, **own), seed, epochs, m.pretrain_lr, str(tmp/"checkpoints"))
         try: tr = train_sft(model, tok, train, config=conf,
                             plain_pause_tokens=kind == "pause")
@@ -259,7 +271,7 @@ def prepare_base(kind: str, preset: Preset, source: str, tokenizer_path: str, lo
     if lm and not m.pretrain_epochs:
         return lm, f"baseline base: {lm}" if kind == "baseline" else "no pause_base_model given: pause rows start from the no-pause base_model"
     key = base_key(kind, preset, source, tokenizer_path)
-    path = cached_dir(data_root()/f"base-{kind}-{key}", lambda t: _pretrain(kind, preset, source, tokenizer_path, t, log))
+    path = cached_dir(data_root()/f"base-{kind}-{key}", lambda t: _pretrain(kind, preset, source, tokenizer_path, t, log, key))
     what = f"{Path(lm).name if Path(lm).exists() else lm} continued" if lm else "tiny model"
     return str(path), f"{kind} base: {what} pretrained here ({path.name})"
 

@@ -4,13 +4,13 @@
 
 # %% ../nbs/02c_checkpoints.ipynb #b1314cbe
 from __future__ import annotations
-import argparse, hashlib, importlib.util, json, os, sys
+import argparse, importlib.util, json, os, sys
 from pathlib import Path
 
-from .assets import cached_dir, cache_key, code_fingerprint, data_root, write_json_atomic
+from .assets import cached_dir, cache_key, code_fingerprint, data_root, file_sha256, write_json_atomic
 
 # %% auto #0
-__all__ = ['SMOLLM2_GGUF', 'SMOLLM2_SHA256', 'find_gguf', 'file_sha256', 'import_gguf', 'main']
+__all__ = ['SMOLLM2_GGUF', 'SMOLLM2_SHA256', 'find_gguf', 'import_gguf', 'main']
 
 # %% ../nbs/02c_checkpoints.ipynb #62aefaed
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -23,14 +23,6 @@ def find_gguf(name: str = SMOLLM2_GGUF) -> Path|None:
     root = data_root().parent
     places += sorted((root.parent/"shared"/"models").glob("*/")) if (root.parent/"shared"/"models").is_dir() else []
     return next((p/name for p in places if (p/name).is_file()), None)
-
-# %% ../nbs/02c_checkpoints.ipynb #4d8a2136
-def file_sha256(path: str|Path, block: int = 1 << 20) -> str:
-    "The SHA-256 of a file's bytes, read in blocks."
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(block): h.update(chunk)
-    return h.hexdigest()
 
 # %% ../nbs/02c_checkpoints.ipynb #f4062f70
 def _from_gguf(gguf: Path, tmp: Path) -> None:
