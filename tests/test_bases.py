@@ -45,14 +45,14 @@ def test_a_cached_base_is_reused_not_rebuilt(built, monkeypatch):
 def test_a_change_to_the_code_that_pretrains_builds_a_new_base(built, monkeypatch):
     real, calls = assets.module_source, []
     monkeypatch.setattr(assets, "module_source", lambda name: real(name) + (b"\n# a changed default" if name == "train" else b""))
-    monkeypatch.setattr(assets, "_pretrain", lambda kind, preset, source, tok, tmp, log=print: calls.append(tmp))
+    monkeypatch.setattr(assets, "_pretrain", lambda kind, preset, source, tok, tmp, log=print, key=None: calls.append(tmp))
     new = _base(built.parent, monkeypatch)
     assert new != built and len(calls) == 1                       # the stale base is not reused
     monkeypatch.setattr(assets, "module_source", lambda name: real(name) + (b"\n# an edit" if name == "viz" else b""))
     assert _base(built.parent, monkeypatch) == built              # code a base is not made with: the cache holds
 
 def test_a_changed_batching_builds_a_new_base(built, monkeypatch):
-    monkeypatch.setattr(assets, "_pretrain", lambda kind, preset, source, tok, tmp, log=print: None)
+    monkeypatch.setattr(assets, "_pretrain", lambda kind, preset, source, tok, tmp, log=print, key=None: None)
     assert _base(built.parent, monkeypatch, train_sampling_strategy="group_by_length") != built
 
 def test_the_base_is_good_enough_to_start_from(built, monkeypatch):
