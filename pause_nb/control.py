@@ -4,8 +4,10 @@
 
 # %% ../nbs/12_positive_control.ipynb #bc5e8de3
 from __future__ import annotations
-import argparse, json, math, sys, time
+import argparse, hashlib, json, math, multiprocessing, sys, time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, asdict, replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -13,12 +15,13 @@ import torch.nn.functional as F
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from .data import PAUSE_TOKEN, atomic_write
-from .stats import paired_difference
+from .stats import paired_difference, seed_interval
 
 # %% auto #0
-__all__ = ['SPECIAL', 'VOCAB', 'ARMS', 'COMPARISONS', 'ControlConfig', 'dom2_answer', 'question_text', 'make_test_set',
-           'train_batches', 'encode', 'build_model', 'answer_logits', 'lr_at', 'train_arm', 'evaluate', 'run_control',
-           'results_table', 'main']
+__all__ = ['SPECIAL', 'VOCAB', 'ARMS', 'COMPARISONS', 'CANDIDATES', 'SCREEN_SEEDS', 'CONFIRM_SEEDS', 'ControlConfig',
+           'dom2_answer', 'question_text', 'make_test_set', 'make_select_set', 'split_questions', 'train_batches',
+           'encode', 'build_model', 'answer_logits', 'lr_at', 'train_arm', 'evaluate', 'train_eval', 'run_tasks',
+           'compare', 'run_control', 'results_table', 'screen', 'confirm', 'main']
 
 # %% ../nbs/12_positive_control.ipynb #3083e9bd
 @dataclass(frozen=True)
@@ -35,9 +38,11 @@ class ControlConfig:
     warmup: int = 100          # linear warm-up steps, then cosine decay to 10% of lr
     n_test: int = 2000         # held-out questions shared by every arm and seed: ~±2 points CI on a paired difference
     test_seed: int = 12345     # seed of the test split (independent of the training seeds)
+    n_select: int = 2000       # selection questions: a split of their own on which settings are chosen, never the test split
+    select_seed: int = 54321   # seed of the selection split
 
     def __post_init__(self):
-        for f in ("n_items", "K", "layers", "hidden", "heads", "steps", "bsz", "n_test"):
+        for f in ("n_items", "K", "layers", "hidden", "heads", "steps", "bsz", "n_test", "n_select"):
             if not (isinstance(getattr(self, f), int) and getattr(self, f) >= 1): raise ValueError(f"{f} must be an integer ≥ 1, got {getattr(self, f)!r}")
         if self.n_items > 99: raise ValueError(f"n_items must be ≤ 99 (the answers 0..n_items reuse the item tokens), got {self.n_items}")
         if self.n_items + self.K + 4 > 256: raise ValueError(f"n_items + K + 4 must fit 256 positions, got n_items={self.n_items}, K={self.K}")
@@ -48,7 +53,7 @@ class ControlConfig:
     @classmethod
     def quick(cls, **kw) -> "ControlConfig":
         "Smoke version: every code path in well under a minute at one thread (shows no effect)."
-        return replace(cls(), steps=60, warmup=10, n_test=300, **kw)
+        return replace(cls(), steps=60, warmup=10, n_test=300, n_select=300, **kw)
 
 # %% ../nbs/12_positive_control.ipynb #2437d085
 SPECIAL = ("<bos>", ".", "=", PAUSE_TOKEN)
@@ -65,18 +70,32 @@ def question_text(x: np.ndarray) -> str:
     return " ".join(f"{v:02d}" for v in x[:-1]) + f" ? {x[-1]:02d}"
 
 # %% ../nbs/12_positive_control.ipynb #84cb93d2
-def make_test_set(cfg: ControlConfig) -> np.ndarray:
-    "The `n_test` distinct held-out questions, shape (n_test, n_items + 1); a smaller n_test gives a prefix."
-    rng, seen, xs = np.random.default_rng(cfg.test_seed), set(), []
-    while len(xs) < cfg.n_test:
+def _draw(cfg: ControlConfig, seed: int, n: int, banned: set) -> np.ndarray:
+    "`n` distinct questions from `seed`'s generator, none of them in `banned`."
+    rng, seen, xs = np.random.default_rng(seed), set(banned), []
+    while len(xs) < n:
         x = rng.integers(0, 100, cfg.n_items + 1)
         if x.tobytes() not in seen: seen.add(x.tobytes()); xs.append(x)
     return np.stack(xs)
 
+def make_test_set(cfg: ControlConfig) -> np.ndarray:
+    "The `n_test` distinct held-out questions, shape (n_test, n_items + 1); a smaller n_test gives a prefix."
+    return _draw(cfg, cfg.test_seed, cfg.n_test, set())
+
+def make_select_set(cfg: ControlConfig) -> np.ndarray:
+    "The `n_select` selection questions: their own seed, none of them in the test split."
+    return _draw(cfg, cfg.select_seed, cfg.n_select, {x.tobytes() for x in make_test_set(cfg)})
+
+def split_questions(cfg: ControlConfig, split: str) -> tuple[np.ndarray, np.ndarray]:
+    "The questions of `split` ('test' or 'select') and every held-out question training must avoid."
+    if split not in ("test", "select"): raise ValueError(f"split must be 'test' or 'select', got {split!r}")
+    test_x, select_x = make_test_set(cfg), make_select_set(cfg)
+    return (test_x if split == "test" else select_x), np.concatenate([test_x, select_x])
+
 # %% ../nbs/12_positive_control.ipynb #ecd9ca1a
-def train_batches(cfg: ControlConfig, seed: int, test_x: np.ndarray):
-    "Endless stream of training batches for `seed`, without any question of `test_x`."
-    rng, banned = np.random.default_rng(10_000 + seed), {x.tobytes() for x in test_x}
+def train_batches(cfg: ControlConfig, seed: int, held_out: np.ndarray):
+    "Endless stream of training batches for `seed`, without any question of `held_out`."
+    rng, banned = np.random.default_rng(10_000 + seed), {x.tobytes() for x in held_out}
     while True:
         xs = rng.integers(0, 100, (cfg.bsz, cfg.n_items + 1))
         yield xs[[i for i in range(len(xs)) if xs[i].tobytes() not in banned]]
@@ -113,11 +132,11 @@ def lr_at(step: int, cfg: ControlConfig) -> float:
     return cfg.lr * (0.1 + 0.45 * (1 + math.cos(math.pi * p)))
 
 # %% ../nbs/12_positive_control.ipynb #bf681779
-def train_arm(model: LlamaForCausalLM, cfg: ControlConfig, arm: str, seed: int, test_x: np.ndarray) -> float:
+def train_arm(model: LlamaForCausalLM, cfg: ControlConfig, arm: str, seed: int, held_out: np.ndarray) -> float:
     "Train `model` on the seed's question stream with loss on the answer token only; return the last loss."
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.wd, betas=(0.9, 0.98))
     model.train()
-    for step, xs in zip(range(cfg.steps), train_batches(cfg, seed, test_x)):
+    for step, xs in zip(range(cfg.steps), train_batches(cfg, seed, held_out)):
         for g in opt.param_groups: g["lr"] = lr_at(step, cfg)
         y = torch.from_numpy(dom2_answer(xs) + VOCAB["0"]).long()
         loss = F.cross_entropy(answer_logits(model, encode(xs, arm, cfg.K)), y)
@@ -139,55 +158,149 @@ def evaluate(model: LlamaForCausalLM, cfg: ControlConfig, arm: str, test_x: np.n
 # %% ../nbs/12_positive_control.ipynb #3ef6f2a6
 COMPARISONS = (("pause", "none"), ("dots", "none"), ("pause", "dots"))
 
-def run_control(cfg: ControlConfig = ControlConfig(), arms=ARMS, seeds=(0, 1), log=print, threads: int|None = 1) -> dict:
-    "Train and evaluate every arm × seed; return runs, prediction records and paired comparisons (per seed and pooled)."
-    old, t0 = torch.get_num_threads(), time.time()
+def train_eval(cfg: ControlConfig, arm: str, seed: int, split: str = "test") -> tuple[dict, list[dict]]:
+    "Train one arm × seed from scratch and score it on `split`: the run's summary and its prediction records."
+    t = time.time(); questions, held_out = split_questions(cfg, split)
+    model = build_model(cfg, seed); loss = train_arm(model, cfg, arm, seed, held_out)
+    recs = evaluate(model, cfg, arm, questions)
+    return {"arm": arm, "seed": seed, "split": split, "acc": float(np.mean([r["correct"] for r in recs])),
+            "final_train_loss": loss, "n_questions": len(recs), "wall_s": round(time.time() - t, 1)}, recs
+
+def _one_thread(cfg: dict, arm: str, seed: int, split: str) -> tuple[dict, list[dict]]:
+    "`train_eval` in a worker process, at one torch thread (the config travels as a dict)."
+    torch.set_num_threads(1); return train_eval(ControlConfig(**cfg), arm, seed, split)
+
+def run_tasks(tasks: list[tuple], jobs: int = 1, threads: int|None = 1, log=print) -> list[tuple[dict, list[dict]]]:
+    "`train_eval` over (cfg, arm, seed, split) tasks, here or in `jobs` spawned processes; results in task order."
+    def done(r): log(f"  {r['split']}: arm={r['arm']:5s} seed={r['seed']} acc={r['acc']:.4f} loss={r['final_train_loss']:.3f} wall={r['wall_s']}s")
+    if jobs > 1:
+        from pause_nb.control import _one_thread as work      # by module name: a notebook's own definitions do not pickle
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
+            futs = [ex.submit(work, asdict(c), *rest) for c, *rest in tasks]
+            for f in futs: done(f.result()[0])
+            return [f.result() for f in futs]
+    old, out = torch.get_num_threads(), []
     if threads: torch.set_num_threads(threads)
     try:
-        test_x, runs, preds = make_test_set(cfg), [], {}
-        for seed in seeds:
-            for arm in arms:
-                t = time.time(); model = build_model(cfg, seed)
-                loss = train_arm(model, cfg, arm, seed, test_x)
-                recs = preds[f"{arm}/{seed}"] = evaluate(model, cfg, arm, test_x)
-                runs.append({"arm": arm, "seed": seed, "acc": float(np.mean([r["correct"] for r in recs])), "final_train_loss": loss,
-                             "n_test": len(recs), "wall_s": round(time.time() - t, 1)})
-                log(f"  arm={arm:5s} seed={seed} acc={runs[-1]['acc']:.4f} loss={loss:.3f} wall={runs[-1]['wall_s']}s")
+        for t in tasks: out.append(train_eval(*t)); done(out[-1][0])
     finally: torch.set_num_threads(old)
+    return out
+
+def compare(preds: dict, arms, seeds) -> list[dict]:
+    "Paired differences per comparison: per seed, then pooled over seeds with the seed-level interval."
     comps = []
     for row, base in (c for c in COMPARISONS if c[0] in arms and c[1] in arms):
         for s in [*seeds, "pooled"] if len(seeds) > 1 else seeds:   # pooled only over several seeds
             ss = seeds if s == "pooled" else [s]
-            comps.append({"compare": f"{row}-{base}", "seed": s, **paired_difference([(preds[f"{row}/{x}"], preds[f"{base}/{x}"]) for x in ss])})
-    return {"config": asdict(cfg), "arms": list(arms), "seeds": list(seeds), "runs": runs, "comparisons": comps,
-            "wall_s": round(time.time() - t0, 1), "predictions": preds}
+            c = {"compare": f"{row}-{base}", "seed": s, **paired_difference([(preds[f"{row}/{x}"], preds[f"{base}/{x}"]) for x in ss])}
+            if s == "pooled": c["seed_level"] = seed_interval([p["diff"] for p in c["per_seed"]])
+            comps.append(c)
+    return comps
+
+def run_control(cfg: ControlConfig = ControlConfig(), arms=ARMS, seeds=(0, 1), log=print, threads: int|None = 1,
+                jobs: int = 1, split: str = "test") -> dict:
+    "Train and evaluate every arm × seed on `split`; return runs, prediction records and paired comparisons."
+    t0 = time.time()
+    out = run_tasks([(cfg, arm, seed, split) for seed in seeds for arm in arms], jobs, threads, log)
+    preds = {f"{r['arm']}/{r['seed']}": recs for r, recs in out}
+    return {"config": asdict(cfg), "split": split, "arms": list(arms), "seeds": list(seeds), "runs": [r for r, _ in out],
+            "comparisons": compare(preds, arms, seeds), "wall_s": round(time.time() - t0, 1), "predictions": preds}
 
 def results_table(res: dict) -> str:
-    "Markdown tables: accuracy per arm × seed, then the paired differences with 95% CIs and McNemar p."
+    "Markdown tables: accuracy per arm × seed, then the paired differences with 95% CIs, McNemar p and seed-level CIs."
     acc = {(r["arm"], r["seed"]): r["acc"] for r in res["runs"]}
     lines = ["| arm | " + " | ".join(f"seed {s}" for s in res["seeds"]) + " | mean |", "|---" * (len(res["seeds"]) + 2) + "|"]
     lines += [f"| {a} | " + " | ".join(f"{acc[a, s]:.4f}" for s in res["seeds"]) + f" | {np.mean([acc[a, s] for s in res['seeds']]):.4f} |"
               for a in res["arms"]]
-    lines += ["", "| comparison | seed | paired diff | 95% CI | McNemar p |", "|---|---|---|---|---|"]
+    lines += ["", "| comparison | seed | paired diff | 95% CI (questions; pooled: seeds × questions) | McNemar p | seed-level 95% CI (t) |",
+              "|---|---|---|---|---|---|"]
     lines += [f"| {c['compare'].replace('-', ' − ')} | {c['seed']} | {c['diff']:+.4f} | [{c['ci95'][0]:+.4f}, {c['ci95'][1]:+.4f}] | "
-              + ("–" if c["mcnemar_p"] is None else f"{c['mcnemar_p']:.1e}") + " |" for c in res["comparisons"]]
+              + ("–" if c["mcnemar_p"] is None else f"{c['mcnemar_p']:.1e}") + " | "
+              + (f"[{c['seed_level']['ci'][0]:+.4f}, {c['seed_level']['ci'][1]:+.4f}]" if "seed_level" in c else "–") + " |"
+              for c in res["comparisons"]]
     return "\n".join(lines)
 
+# %% ../nbs/12_positive_control.ipynb #b7ba1e53
+CANDIDATES: dict[str, dict] = {            # overrides of ControlConfig(); fixed before the first screen ran
+    "default (lr 3e-3, K 12, wd 0.01)": {},
+    "lr 1e-3": {"lr": 1e-3},
+    "K 16": {"K": 16},
+    "wd 0.1": {"wd": 0.1},
+}
+SCREEN_SEEDS, CONFIRM_SEEDS = (100, 101), (10, 11, 12, 13, 14)
+
+def _task(cfg: ControlConfig, arm: str, seed: int, split: str) -> tuple:
+    "The task's identity: the `none` arm appends nothing, so K does not change it."
+    return (replace(cfg, K=ControlConfig().K) if arm == "none" else cfg, arm, seed, split)
+
+def screen(base: ControlConfig = ControlConfig(), candidates: dict = CANDIDATES, seeds=SCREEN_SEEDS, jobs: int = 1, log=print) -> dict:
+    "Score pause − none for every candidate on the selection split (never the test split); the best is `chosen`."
+    cfgs = {name: replace(base, **over) for name, over in candidates.items()}
+    tasks = list(dict.fromkeys(_task(c, arm, s, "select") for c in cfgs.values() for s in seeds for arm in ("none", "pause")))
+    t0, out = time.time(), {}
+    for task, result in zip(tasks, run_tasks(tasks, jobs, log=log)): out[task] = result[1]
+    rows = []
+    for name, c in cfgs.items():
+        pairs = [(out[_task(c, "pause", s, "select")], out[_task(c, "none", s, "select")]) for s in seeds]
+        d = paired_difference(pairs)
+        rows.append({"name": name, "overrides": candidates[name], "diff": d["diff"], "per_seed": [p["diff"] for p in d["per_seed"]],
+                     "acc_none": float(np.mean([np.mean([r["correct"] for r in n]) for _, n in pairs])),
+                     "acc_pause": float(np.mean([np.mean([r["correct"] for r in p]) for p, _ in pairs]))})
+    best = max(rows, key=lambda r: r["diff"])
+    return {"split": "select", "seeds": list(seeds), "base": asdict(base), "candidates": rows, "chosen": best["name"],
+            "config": asdict(cfgs[best["name"]]), "wall_s": round(time.time() - t0, 1)}
+
+def confirm(choice: dict, seeds=CONFIRM_SEEDS, jobs: int = 1, log=print) -> dict:
+    "The screen's chosen setting, every arm, fresh seeds, scored once on the test split."
+    if choice.get("split") != "select" or "config" not in choice: raise ValueError("confirm takes the result of `screen` (split 'select', with a chosen config)")
+    if reused := sorted(set(seeds) & set(choice["seeds"])): raise ValueError(f"seeds {reused} were screening seeds: confirm with fresh ones")
+    if len(seeds) < 2: raise ValueError(f"a seed-level interval needs at least 2 seeds, got {len(seeds)}")
+    res = run_control(ControlConfig(**choice["config"]), ARMS, seeds, log, jobs=jobs, split="test")
+    digest = hashlib.sha256(json.dumps(choice, sort_keys=True).encode()).hexdigest()
+    return {**res, "screen": {"chosen": choice["chosen"], "seeds": choice["seeds"], "sha256": digest}}
+
 # %% ../nbs/12_positive_control.ipynb #53c7dd71
+def _seeds(text: str) -> list[int]:
+    "Comma-separated integer seeds, or a ValueError naming the option."
+    try: return [int(s) for s in text.split(",")]
+    except ValueError: raise ValueError(f"--seeds must be comma-separated integers, got {text!r}") from None
+
 def main(argv=None) -> int:
-    "The positive-control command line."
-    ap = argparse.ArgumentParser(prog="python -m pause_nb.control", description="Positive control: appended pause/filler tokens on dom2.")
-    ap.add_argument("--quick", action="store_true", help="smoke version (< 1 min at one thread; shows no effect)")
-    ap.add_argument("--seeds", default="0,1", help="comma-separated training seeds")
-    ap.add_argument("--arms", default=",".join(ARMS), help=f"comma-separated subset of {','.join(ARMS)}")
-    ap.add_argument("--out", default=None, help="write the results JSON here")
+    "The positive-control command line: run (default), screen, confirm."
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cmd = argv.pop(0) if argv and argv[0] in ("screen", "confirm") else "run"
+    ap = argparse.ArgumentParser(prog=f"python -m pause_nb.control{'' if cmd == 'run' else ' ' + cmd}",
+                                 description={"run": "Positive control: appended pause/filler tokens on dom2 (subcommands: screen, confirm).",
+                                              "screen": "Score every candidate setting on the selection split and choose one.",
+                                              "confirm": "Score the screen's chosen setting on the test split with fresh seeds."}[cmd])
+    if cmd == "run":
+        ap.add_argument("--quick", action="store_true", help="smoke version (< 1 min at one thread; shows no effect)")
+        ap.add_argument("--arms", default=",".join(ARMS), help=f"comma-separated subset of {','.join(ARMS)}")
+    if cmd == "confirm": ap.add_argument("--screen", required=True, help="the JSON written by `screen`")
+    default_seeds = {"run": "0,1", "screen": SCREEN_SEEDS, "confirm": CONFIRM_SEEDS}[cmd]
+    ap.add_argument("--seeds", default=default_seeds if isinstance(default_seeds, str) else ",".join(map(str, default_seeds)),
+                    help="comma-separated training seeds")
+    ap.add_argument("--jobs", type=int, default=1, help="processes, one torch thread each (same numbers as --jobs 1)")
+    ap.add_argument("--out", required=cmd != "run", default=None, help="write the results JSON here")
     a = ap.parse_args(argv)
     try:
-        cfg, seeds, arms = ControlConfig.quick() if a.quick else ControlConfig(), [int(s) for s in a.seeds.split(",")], a.arms.split(",")
-        if bad := [x for x in arms if x not in ARMS]: raise ValueError(f"unknown arms {bad}: choose from {ARMS}")
+        seeds = _seeds(a.seeds)
+        if a.jobs < 1: raise ValueError(f"--jobs must be ≥ 1, got {a.jobs}")
+        if cmd == "run":
+            cfg, arms = ControlConfig.quick() if a.quick else ControlConfig(), a.arms.split(",")
+            if bad := [x for x in arms if x not in ARMS]: raise ValueError(f"unknown arms {bad}: choose from {ARMS}")
+            res = run_control(cfg, arms=arms, seeds=seeds, jobs=a.jobs)
+            print(f"\n{results_table(res)}\n\n{len(arms) * len(seeds)} runs, {cfg.n_test} test questions, total wall time {res['wall_s']}s")
+        elif cmd == "screen":
+            res = screen(seeds=seeds, jobs=a.jobs)
+            print("\n" + "\n".join(f"{r['name']:34s} pause − none {r['diff']:+.4f} (none {r['acc_none']:.4f}, pause {r['acc_pause']:.4f})"
+                                   for r in res["candidates"]) + f"\nchosen: {res['chosen']} ({res['wall_s']}s, selection split)")
+        else:
+            try: choice = json.loads(Path(a.screen).read_text())
+            except (OSError, json.JSONDecodeError) as e: raise ValueError(f"--screen {a.screen}: cannot read a screen result ({e})") from None
+            res = confirm(choice, seeds=seeds, jobs=a.jobs)
+            print(f"\nsetting: {res['screen']['chosen']}\n\n{results_table(res)}\n\ntotal wall time {res['wall_s']}s")
     except ValueError as e: print(f"error: {e}", file=sys.stderr); return 2
-    res = run_control(cfg, arms=arms, seeds=seeds)
-    print(f"\n{results_table(res)}\n\n{len(arms) * len(seeds)} runs, {cfg.n_test} test questions, total wall time {res['wall_s']}s")
     if a.out: print("wrote", atomic_write(a.out, json.dumps(res, indent=1) + "\n"))
     return 0
 

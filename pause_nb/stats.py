@@ -11,8 +11,8 @@ from statistics import NormalDist, mean, stdev
 import numpy as np
 
 # %% auto #0
-__all__ = ['per_question', 'paired_scores', 'mcnemar_exact', 'paired_difference', 'mean_sd', 'mcnemar_n',
-           'minimum_detectable_difference']
+__all__ = ['per_question', 'paired_scores', 'mcnemar_exact', 'paired_difference', 'mean_sd', 't_quantile', 'seed_interval',
+           'mcnemar_n', 'minimum_detectable_difference']
 
 # %% ../nbs/10_stats.ipynb #193bdbaf
 def per_question(records: list[dict], key: str = "correct") -> dict[int, float]:
@@ -74,6 +74,32 @@ def mean_sd(values: list[float|None]) -> tuple[float|None, float|None]:
     xs = [v for v in values if v is not None]
     if not xs: return None, None
     return mean(xs), (stdev(xs) if len(xs) > 1 else None)
+
+# %% ../nbs/10_stats.ipynb #10d43eee
+def _t_cdf(x: float, df: int, steps: int = 4000) -> float:
+    "Student-t CDF at x ≥ 0 by Simpson's rule on the density from 0 to x."
+    c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
+    f = lambda t: c * (1 + t * t / df) ** (-(df + 1) / 2)
+    h = x / steps
+    s = f(0) + f(x) + sum((4 if i % 2 else 2) * f(i * h) for i in range(1, steps))
+    return 0.5 + s * h / 3
+
+def t_quantile(p: float, df: int) -> float:
+    "The p-quantile (0.5 < p < 1) of Student's t with `df` degrees of freedom."
+    if not (0.5 < p < 1 and df >= 1): raise ValueError(f"need 0.5 < p < 1 and df ≥ 1, got p={p}, df={df}")
+    lo, hi = 0.0, 1.0
+    while _t_cdf(hi, df) < p: hi *= 2
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _t_cdf(mid, df) < p else (lo, mid)
+    return (lo + hi) / 2
+
+def seed_interval(diffs: list[float], level: float = 0.95) -> dict:
+    "Mean of per-seed differences and its Student-t interval over seeds (n − 1 degrees of freedom)."
+    if len(diffs) < 2: raise ValueError(f"a seed-level interval needs at least 2 seeds, got {len(diffs)}")
+    m, sd, n = mean(diffs), stdev(diffs), len(diffs)
+    half = t_quantile(0.5 + level / 2, n - 1) * sd / math.sqrt(n)
+    return {"diff": m, "sd": sd, "n_seeds": n, "ci": [m - half, m + half], "level": level}
 
 # %% ../nbs/10_stats.ipynb #29b49fb8
 def mcnemar_n(d: float, discordance: float, alpha: float = 0.05, power: float = 0.8) -> int:
