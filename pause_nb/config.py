@@ -13,8 +13,9 @@ from .variants import (FULL_MODEL, PAUSE_ONLY, PRESETS, STAGE2_VARIANTS, VARIANT
                                select_variants)
 
 # %% auto #0
-__all__ = ['PRESET_GROUPS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'settings_field', 'RunConfig', 'Stage2RunConfig', 'from_dict',
-           'config_dict', 'apply_overrides', 'experiment_config', 'stage2_config', 'load_config']
+__all__ = ['PRESET_GROUPS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'SEED_FIELDS', 'SPEED_FIELDS', 'settings_field', 'RunConfig',
+           'Stage2RunConfig', 'from_dict', 'config_dict', 'checked', 'apply_overrides', 'experiment_config',
+           'stage2_config', 'load_config', 'config_changes']
 
 # %% ../nbs/06a_config.ipynb #01d46744
 PRESET_GROUPS = {g: cls for g, cls in typing.get_type_hints(Preset).items() if dataclasses.is_dataclass(cls)}   # group name -> its settings class
@@ -81,13 +82,34 @@ def config_dict(cfg) -> dict:
 # %% ../nbs/06a_config.ipynb #01ef88ce
 STAGE2_KEYS = ("grpo", "star", "curve_rows")   # overrides that only Stage 2 rows read
 
+def _type_ok(hint, x) -> bool:
+    "Whether `x` is a value of the declared type `hint` (unions, None, numbers, tuples, dicts and records)."
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if isinstance(hint, types.UnionType) or origin is typing.Union: return any(_type_ok(a, x) for a in args)
+    if hint is type(None): return x is None
+    if hint is float: return isinstance(x, (int, float)) and not isinstance(x, bool)
+    if hint is int: return isinstance(x, int) and not isinstance(x, bool)
+    if hint is tuple or origin is tuple:
+        return isinstance(x, tuple) and (not args or args[-1] is not Ellipsis or all(_type_ok(args[0], y) for y in x))
+    if hint is dict or origin is dict: return isinstance(x, dict)
+    return isinstance(x, hint) if isinstance(hint, type) else True
+
+def checked(hint, x, key: str):
+    "`x` as a value of `hint` (an int made float where a float is declared), or a TypeError naming `key`."
+    x = _value(hint, x, key)
+    if not _type_ok(hint, x):
+        name = getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+        raise TypeError(f"{key}: expected {name}, got {x!r}")
+    kinds = {hint, *typing.get_args(hint)}
+    return float(x) if type(x) is int and float in kinds and int not in kinds else x
+
 def apply_overrides(preset: Preset, overrides: dict) -> Preset:
     "`preset` with each override applied: `field` or `group.field` → a value, or `group` → a dict of its fields."
     groups = {g: getattr(preset, g) for g in PRESET_GROUPS}
     for key, x in overrides.items():
         for k, y in ([(f"{key}.{f}", z) for f, z in x.items()] if key in groups and isinstance(x, dict) else [(key, x)]):
             g, f = settings_field(k)
-            groups[g] = replace(groups[g], **{f: _value(typing.get_type_hints(type(groups[g]))[f], y, k)})
+            groups[g] = replace(groups[g], **{f: checked(typing.get_type_hints(type(groups[g]))[f], y, k)})
     return replace(preset, **groups)
 
 # %% ../nbs/06a_config.ipynb #fcf77cfc
@@ -99,7 +121,8 @@ def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "
     p = preset if isinstance(preset, Preset) else PRESETS.get(preset)
     if p is None: raise KeyError(f"unknown preset {preset!r}; valid: {', '.join(PRESETS)}")
     o = {k: x for k, x in (overrides or {}).items() if k not in STAGE2_KEYS}
-    if "epochs" in o: v = replace(v, epochs=o.pop("epochs"))
+    if "epochs" in o: v = replace(v, epochs=checked(float, o.pop("epochs"), "epochs"))
+    if v.epochs < 0: raise ValueError(f"epochs must be >= 0, got {v.epochs}")
     return RunConfig(v, apply_overrides(p.for_row(v), o), seed)   # the row's role's settings, then the user's
 
 # %% ../nbs/06a_config.ipynb #7612f73f
@@ -161,3 +184,17 @@ def load_config(src: str|Path|dict) -> RunConfig|Stage2RunConfig:
     from pause_nb.rl import PauseGRPOConfig, StarConfig
     cfg = from_dict(Stage2RunConfig, d, where)
     return replace(cfg, algorithm=from_dict(PauseGRPOConfig if cfg.variant.algorithm == "grpo" else StarConfig, cfg.algorithm, f"{where}.algorithm"))
+
+# %% ../nbs/06a_config.ipynb #12f0bdb9
+SEED_FIELDS, SPEED_FIELDS = ("seed", "stage1.seed", "algorithm.seed"), ("preset.train.threads", "stage1.preset.train.threads")
+
+def _leaves(d, path: str = "") -> dict:
+    "Dotted path → value for every leaf of a nested dict."
+    if not isinstance(d, dict): return {path: d}
+    return {k: v for key, x in d.items() for k, v in _leaves(x, f"{path}.{key}" if path else key).items()}
+
+def config_changes(recorded: dict|RunConfig|Stage2RunConfig, requested: dict|RunConfig|Stage2RunConfig, ignore_seed: bool = False) -> list[str]:
+    "`path: recorded → requested` for every field that differs (thread counts never; seeds too with `ignore_seed`)."
+    a, b = (_leaves(json.loads(json.dumps(config_dict(x if not isinstance(x, dict) else load_config(x))))) for x in (recorded, requested))
+    skip = set(SPEED_FIELDS) | (set(SEED_FIELDS) if ignore_seed else set())
+    return [f"{k}: {a.get(k, '—')!r} → {b.get(k, '—')!r}" for k in sorted(a.keys() | b.keys()) if k not in skip and a.get(k) != b.get(k)]

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from .data import atomic_write
 from .variants import VARIANTS, STAGE2_VARIANTS, PRESETS, select_variants
-from .config import RunConfig, Stage2RunConfig, experiment_config
+from .config import RunConfig, Stage2RunConfig, config_changes, experiment_config
 
 # %% auto #0
 __all__ = ['LOG_LEVELS', 'project_root', 'template', 'stage_template', 'check_parameters', 'check_injected', 'set_log_level',
-           'run_notebook', 'parse_seeds', 'prepare_bases', 'parse_stage1_dirs', 'say', 'run_experiments', 'main']
+           'run_notebook', 'parse_seeds', 'prepare_bases', 'parse_stage1_dirs', 'say', 'run_experiments',
+           'read_metrics', 'recorded_changes', 'main']
 
 # %% ../nbs/08_experiments.ipynb #d9e59797
 def project_root() -> Path:
@@ -90,6 +91,7 @@ def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int =
     (out_nb.parent/"parameters.json").write_text(json.dumps(params, indent=1))
     env = os.environ | {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads), "TOKENIZERS_PARALLELISM": "false",
                         "PYTHONWARNINGS": "ignore"}
+    if env.get("PAUSE_NB_DATA"): env["PAUSE_NB_DATA"] = str(Path(env["PAUSE_NB_DATA"]).resolve())   # the kernel runs elsewhere: one meaning
     cmd = [sys.executable, "-m", "papermill", str(template_path), str(out_nb), "-f", str(out_nb.parent/"parameters.json"),
            "-k", "python3", "--cwd", _cwd(), "--no-progress-bar", "--log-level", "ERROR"]
     if timeout: cmd += ["--execution-timeout", str(timeout)]
@@ -118,6 +120,7 @@ def parse_seeds(spec: str|int|list) -> list[int]:
     try: seeds = [int(x) for x in items]
     except ValueError as e: raise ValueError(f"--seeds {spec!r}: expected comma-separated integers ({e})") from None
     if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"--seeds {spec!r}: need at least one seed, none repeated")
+    if neg := [s for s in seeds if s < 0]: raise ValueError(f"--seeds {spec!r}: seeds are >= 0, got {neg}")
     return seeds
 
 # %% ../nbs/08_experiments.ipynb #d0e681e5
@@ -150,7 +153,7 @@ def parse_stage1_dirs(items: list[str]|dict|None, stage2_rows: list) -> dict[str
         name, sep, path = it.partition("=")
         if not sep or not name or not path: raise ValueError(f"--stage1 {it!r}: expected STAGE1_ROW=DIR")
         if name not in used: raise KeyError(f"--stage1 {name!r}: not a Stage 1 row the selected Stage 2 rows start from; valid: {', '.join(sorted(used)) or 'none'}")
-        out[name] = check_stage1_dir(path, name)
+        out[name] = check_stage1_dir(Path(path).resolve(), name)   # resolved here, where it was typed
     return out
 
 # %% ../nbs/08_experiments.ipynb #bc0d85a5
@@ -173,7 +176,7 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
                     run: str = "default",         # run name: results go to `<out_root>/<run>/<variant>/seed-<s>/`
                     seeds: int|str|list = 42,     # one seed or several: one run folder per variant and seed
                     overrides: dict|None = None,  # preset fields, `epochs`, and for Stage 2 rows `grpo`, `star`, `curve_rows`
-                    force: bool = False,          # redo runs that already have metrics.json (removed first)
+                    force: bool = False,          # redo finished runs (metrics.json removed first), even those with other settings
                     jobs: int = 1,                # runs in parallel (processes)
                     out_root: str|Path|None = None,  # default: `outputs/` in the project
                     report: bool = True,          # run the report notebook at the end
@@ -190,6 +193,12 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
     bad = sorted({p for c in cfgs.values() for p in c.preset.eval.protocols} - set(PROTOCOLS))
     if bad: raise KeyError(f"unknown protocol(s) {bad}; valid: {', '.join(PROTOCOLS)}")
     named = parse_stage1_dirs(stage1_dirs, [v for v in vs if v.stage == 2])
+    for (name, s), c in cfgs.items():          # a named Stage 1 folder must be the Stage 1 run this row's config says it starts from
+        if c.stage == 2 and c.variant.stage1 in named:
+            d = named[c.variant.stage1].parent
+            if changed := config_changes(json.loads((d/"config.json").read_text()), c.stage1, ignore_seed=True):
+                raise ValueError(f"--stage1 {c.variant.stage1}={d}: trained with other settings than {name} starts from (recorded → expected): "
+                                 + "; ".join(changed))
     run_dir = Path(out_root or project_root()/"outputs")/run
     tpls = {1: Path(template_path) if template_path else stage_template(1), 2: stage_template(2)}
     def params(v, s, **kw):
@@ -197,6 +206,9 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
                 "overrides": json.dumps(overrides or {}), "threads": cfgs[(v.name, s)].preset.train.threads, "log_level": log_level, **kw}
     if log_level not in LOG_LEVELS: raise ValueError(f"log level {log_level!r}: expected one of {', '.join(LOG_LEVELS)}")
     for stage in {v.stage for v in vs}: check_parameters(params(vs[0], seeds[0]) | ({"stage1_dir": ""} if stage == 2 else {}), tpls[stage])
+    if not force and (changed := [f"{name}/seed-{s}: " + "; ".join(d) for (name, s), c in cfgs.items() if (d := recorded_changes(run_dir/name/f"seed-{s}", c))]):
+        raise ValueError(f"{run_dir}: finished runs recorded other settings than this request (recorded → requested):\n  " + "\n  ".join(changed)
+                         + "\npass --force to redo them, or choose another --run")
     prepare_bases([c for c in cfgs.values() if c.stage == 1], jobs, log, log_level)
     status = {}
     def one(job):
@@ -220,16 +232,32 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
 # %% ../nbs/08_experiments.ipynb #28ec3449
 _NOTEBOOK = {1: "experiment.ipynb", 2: "rl_experiment.ipynb"}   # the executed copy in a run folder, by stage
 
+def read_metrics(out: str|Path) -> dict|None:
+    "A run folder's `metrics.json`, or None when it is missing, empty or damaged (the run is not finished)."
+    try: m = json.loads((Path(out)/"metrics.json").read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError): return None
+    return m if isinstance(m, dict) else None
+
+def recorded_changes(out: str|Path, cfg: RunConfig|Stage2RunConfig) -> list[str]:
+    "How the finished run in `out` differs from the request `cfg`, field by field (empty: the same, or not finished)."
+    if read_metrics(out) is None: return []
+    try: return config_changes(json.loads((Path(out)/"config.json").read_text()), cfg)
+    except (OSError, ValueError, KeyError, TypeError) as e: return [f"its config.json cannot be read ({type(e).__name__}: {e})"]
+
 def _run_one(tpl: Path, nb: Path, params: dict, key: str, force: bool, timeout: int|None, log, log_level: str = "warning") -> str:
     "Run one variant and seed into `nb`'s folder unless finished; its status."
     out = nb.parent
-    if (out/"metrics.json").exists() and not force: log(f"{key}: skipped, metrics.json exists"); return "skipped (finished)"
+    if read_metrics(out) is not None and not force: log(f"{key}: skipped, finished (metrics.json)"); return "skipped (finished)"
+    if (out/"metrics.json").exists() and not force: log(f"{key}: metrics.json is empty or damaged — not finished, running again")
     (out/"metrics.json").unlink(missing_ok=True)        # a forced rerun that fails must not leave the old result counted
     t0 = time.time(); log(f"{key}: running")
     ok, err = run_notebook(tpl, nb, params, threads=params["threads"], timeout=timeout, log_level=log_level)
-    ok = ok and (out/"metrics.json").exists()
-    log(f"{key}: {'done' if ok else 'failed'} in {time.time() - t0:.0f}s" + ("" if ok else f" (see {nb})\n{err[-1500:]}"))
-    return "done" if ok else "failed"
+    m = read_metrics(out) if ok else None
+    log(f"{key}: {'done' if m else 'failed'} in {time.time() - t0:.0f}s" + ("" if m else f" (see {nb})\n{err[-1500:]}"))
+    if m and m.get("train_rows_truncated"):
+        log(f"{key}: warning: max_length cut {m['train_rows_truncated']} of {m.get('train_samples', '?')} training rows "
+            f"(longest {m.get('train_longest_tokens')} tokens): their answers' ends were not trained on")
+    return "done" if m else "failed"
 
 # %% ../nbs/08_experiments.ipynb #dcab5ca4
 def _parse_set(items: list[str]) -> dict:
@@ -243,6 +271,25 @@ def _parse_set(items: list[str]) -> dict:
     return out
 
 # %% ../nbs/08_experiments.ipynb #0fd0e008
+def _variant_here(a) -> int:
+    "The `variant` command: one run in this process, under the folder's lock, honouring (or with --force redoing) a finished run."
+    from filelock import FileLock, Timeout
+    from pause_nb.pipeline import run_variant, run_stage2_variant
+    cfg, out = experiment_config(a.variant, a.preset, a.seed, _parse_set(a.set)), Path(a.out_dir).resolve()
+    stage1 = str(Path(a.stage1_dir).resolve()) if a.stage1_dir else None
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(out/".lock", timeout=0):
+            if read_metrics(out) is not None and not a.force:
+                if changed := recorded_changes(out, cfg):
+                    raise ValueError(f"{out}: finished with other settings (recorded → requested): " + "; ".join(changed) + "; pass --force to redo it")
+                print(f"{out}: finished with these settings (metrics.json); nothing to do (--force redoes it)"); return 0
+            (out/"metrics.json").unlink(missing_ok=True)     # the old result must not stand beside a new config.json
+            m = run_variant(cfg, out) if cfg.stage == 1 else run_stage2_variant(cfg, out, stage1)
+    except Timeout: raise ValueError(f"{out}: another runner holds its lock; left alone") from None
+    if m is not None: print(json.dumps({k: v for k, v in m.items() if not isinstance(v, (dict, list))}, indent=1))
+    return 0
+
 def main(argv=None) -> int:
     "The experiments command line: run, report, list, demo, variant."
     from pause_nb.report import write_report
@@ -269,6 +316,7 @@ def main(argv=None) -> int:
     one.add_argument("--seed", type=int, default=42); one.add_argument("--out-dir", required=True)
     one.add_argument("--set", nargs="*", metavar="KEY=VALUE")
     one.add_argument("--stage1-dir", default=None, help="Stage 2: the finished Stage 1 run to start from (default: trained and cached)")
+    one.add_argument("--force", action="store_true", help="redo a finished run in --out-dir (its metrics.json removed first)")
     sub.add_parser("report").add_argument("run_dir")
     sub.add_parser("list")
     a = ap.parse_args(argv)
@@ -277,17 +325,14 @@ def main(argv=None) -> int:
         print("presets:", ", ".join(PRESETS)); return 0
     if a.cmd in ("run", "demo", "variant"): set_log_level(a.log_level)
     if a.cmd == "variant":
-        from pause_nb.pipeline import run_variant, run_stage2_variant
-        cfg = experiment_config(a.variant, a.preset, a.seed, _parse_set(a.set))
-        m = run_variant(cfg, a.out_dir) if cfg.stage == 1 else run_stage2_variant(cfg, a.out_dir, a.stage1_dir)
-        if m is not None: print(json.dumps({k: v for k, v in m.items() if not isinstance(v, (dict, list))}, indent=1))
-        return 0
+        try: return _variant_here(a)
+        except (KeyError, TypeError, ValueError, FileNotFoundError) as e: print(f"error: {e}", file=sys.stderr); return 2
     if a.cmd == "report":
         try: print(write_report(a.run_dir)["markdown"].read_text()); return 0
-        except FileNotFoundError as e: print(f"error: {e}", file=sys.stderr); return 2
+        except (FileNotFoundError, ValueError) as e: print(f"error: {e}", file=sys.stderr); return 2
     t0 = time.time()
     try: status = run_experiments(a.preset, a.variants, a.run, a.seeds, _parse_set(a.set), a.force, a.jobs, a.out_root, stage1_dirs=a.stage1, log_level=a.log_level)
-    except (KeyError, ValueError, FileNotFoundError) as e: print(f"error: {e}", file=sys.stderr); return 2
+    except (KeyError, TypeError, ValueError, FileNotFoundError) as e: print(f"error: {e}", file=sys.stderr); return 2
     run_dir = Path(a.out_root or project_root()/"outputs")/a.run
     if (run_dir/"report.md").exists(): print((run_dir/"report.md").read_text())
     failed = [k for k, s in status.items() if s in ("failed", "busy")]

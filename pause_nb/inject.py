@@ -17,9 +17,9 @@ from .token_ends import token_ends, flat_token_ends   # where tokens end: its ow
 _all_ = ["token_ends"]
 
 # %% auto #0
-__all__ = ['MODES', 'MARKER', 'insert_pauses', 'InjectConfig', 'sample_pause_offsets', 'pattern_offsets', 'inject_texts',
-           'inject_dataset', 'injection_stats', 'check_output_dir', 'dataset_card', 'save_injected', 'inject_gsm8k',
-           'check_injection', 'parse_args', 'main', 'token_ends']
+__all__ = ['MODES', 'MAX_SAMPLES', 'MARKER', 'insert_pauses', 'InjectConfig', 'sample_pause_offsets', 'pattern_offsets',
+           'inject_texts', 'inject_dataset', 'injection_stats', 'injector_files', 'user_files', 'check_output_dir',
+           'dataset_card', 'save_injected', 'inject_gsm8k', 'check_injection', 'parse_args', 'main', 'token_ends']
 
 # %% ../nbs/01_inject.ipynb #de81a4ef
 def insert_pauses(text: str, offsets, counts=None, pause_token: str = PAUSE_TOKEN) -> str:
@@ -80,7 +80,8 @@ class InjectConfig:
     def __post_init__(self):
         if self.mode not in MODES: raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
         if not 0 <= self.p < 1: raise ValueError(f"pause probability p must be in [0, 1), got {self.p}")
-        if self.k < 1: raise ValueError(f"k (samples per datapoint) must be >= 1, got {self.k}")
+        if not (isinstance(self.k, int) and self.k >= 1): raise ValueError(f"k (samples per datapoint) must be an integer >= 1, got {self.k!r}")
+        if self.seed < 0: raise ValueError(f"seed must be >= 0 (numpy's generators take no negative seed), got {self.seed}")
         if self.n_pauses < 0: raise ValueError(f"n_pauses must be >= 0, got {self.n_pauses}")
         if self.mode == "patterns" and not self.patterns: raise ValueError("mode 'patterns' needs a non-empty `patterns` mapping")
         if any(not pat or n < 0 for pat, n in self.patterns.items()): raise ValueError(f"patterns need non-empty text and counts >= 0, got {self.patterns}")
@@ -123,12 +124,16 @@ def pattern_offsets(text: str, patterns: dict) -> tuple[list[int], list[int]]:
     return offs, counts
 
 # %% ../nbs/01_inject.ipynb #ec8427f4
+MAX_SAMPLES = 20_000_000   # augmented texts one call may make (GSM8K's 7,473 rows at k = 5 make 37,365)
+
 def inject_texts(texts: list[str], cfg: InjectConfig, tokenizer=None, progress: bool = False) -> tuple[list[str], list[int]]:
     "Augment each text `cfg.k` times; return the augmented texts and their pause counts, row by row."
     texts = list(texts)
     for i, t in enumerate(texts):
         if PAUSE_TOKEN in t: raise ValueError(f"row {i}: the source text already contains {PAUSE_TOKEN!r}; strip it first")
     if cfg.mode != "patterns" and tokenizer is None: raise ValueError(f"mode {cfg.mode!r} needs a tokenizer")
+    if len(texts) * cfg.k > MAX_SAMPLES:           # before any allocation: k=1e8 on GSM8K would ask for terabytes
+        raise ValueError(f"k={cfg.k} × {len(texts)} rows = {len(texts) * cfg.k:,} augmented texts, more than {MAX_SAMPLES:,}; lower k")
     with tqdm(total=len(texts), desc="injecting", disable=not progress, unit="row") as bar:   # one step: the work is vectorized
         if cfg.mode == "patterns":
             per_text = [np.sort(np.repeat(*pattern_offsets(t, cfg.patterns)).astype(np.int64)) for t in texts]
@@ -180,9 +185,21 @@ def _replace_dir(tmp: Path, target: Path) -> None:
     if old is not None: shutil.rmtree(old)
 
 # %% ../nbs/01_inject.ipynb #6dd5eb74
-MARKER = ".pause_nb_injected"   # in every folder the injector writes: the only kind of folder it will replace
+MARKER = ".pause_nb_injected"   # in every folder the injector writes, listing what it wrote: the only files it will replace
 
-def check_output_dir(out_dir: str|Path, source: str|Path|None = None, overwrite: bool = False) -> None:
+def injector_files(folder: str|Path) -> set[str]:
+    "The top-level names the injector wrote in `folder`: the marker's list (older markers: the names it always writes)."
+    folder = Path(folder); lines = (folder/MARKER).read_text().splitlines()[1:]
+    if lines: return {MARKER, *lines}
+    dd = folder/"dataset"/"dataset_dict.json"
+    splits = json.loads(dd.read_text()).get("splits", []) if dd.exists() else []
+    return {MARKER, "README.md", "metadata.json", "dataset", *(f"{s}.json" for s in splits)}
+
+def user_files(folder: str|Path) -> list[str]:
+    "What the injector did not write in an earlier injection's `folder` (kept by `--overwrite`)."
+    return sorted(p.name for p in Path(folder).iterdir() if p.name not in injector_files(folder))
+
+def check_output_dir(out_dir: str|Path, source: str|Path|None = None, overwrite: bool = False, new_names: set[str] = frozenset()) -> None:
     "Refuse an output folder whose replacement would destroy what the injector did not write (naming the folder and why)."
     out = Path(out_dir).resolve()
     if source is not None and Path(source).exists():
@@ -193,6 +210,8 @@ def check_output_dir(out_dir: str|Path, source: str|Path|None = None, overwrite:
     if not (out/MARKER).exists():
         raise ValueError(f"{out_dir}: exists and was not written by the pause_nb injector; refusing to replace it (choose a new folder)")
     if not overwrite: raise ValueError(f"{out_dir}: holds an earlier injection; pass --overwrite (overwrite=True) to replace it")
+    if clash := sorted(set(user_files(out)) & set(new_names)):
+        raise ValueError(f"{out_dir}: {', '.join(clash)} was not written by the injector but the new injection would write it; move it away first")
 
 # %% ../nbs/01_inject.ipynb #79365599
 def dataset_card(ds: DatasetDict, metadata: dict) -> str:
@@ -206,12 +225,16 @@ def dataset_card(ds: DatasetDict, metadata: dict) -> str:
             f"{json.dumps(metadata, indent=2, sort_keys=True, default=str)}\n```\n")
 
 # %% ../nbs/01_inject.ipynb #7062178b
+def _names(ds: DatasetDict) -> set[str]:
+    "The top-level names `save_injected` writes for `ds`."
+    return {MARKER, "README.md", "metadata.json", "dataset", *(f"{name}.json" for name in ds)}
+
 def save_injected(ds: DatasetDict, out_dir: str|Path, metadata: dict, overwrite: bool = False) -> Path:
-    "Write `ds` (JSON lines per split and `save_to_disk` under `dataset/`), `metadata.json` and a dataset card into `out_dir`, atomically."
-    check_output_dir(out_dir, overwrite=overwrite)
+    "Write `ds` (JSON lines per split and `save_to_disk` under `dataset/`), `metadata.json` and a dataset card into `out_dir`, atomically; an overwrite keeps the user's files."
+    check_output_dir(out_dir, overwrite=overwrite, new_names=_names(ds))
     target = Path(out_dir); tmp = temp_dir_beside(target)
     try:
-        (tmp/MARKER).write_text("written by pause_nb.inject; `--overwrite` may replace this folder\n")
+        (tmp/MARKER).write_text("written by pause_nb.inject; `--overwrite` replaces only these files:\n" + "\n".join(sorted(_names(ds) - {MARKER})) + "\n")
         stamped = {}
         for name, split in ds.items():
             with open(tmp/f"{name}.json", "w", encoding="utf-8") as f:
@@ -221,8 +244,15 @@ def save_injected(ds: DatasetDict, out_dir: str|Path, metadata: dict, overwrite:
         DatasetDict(stamped).save_to_disk(str(tmp/"dataset"))
         (tmp/"metadata.json").write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (tmp/"README.md").write_text(dataset_card(ds, metadata), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True); raise
+    kept = user_files(target) if (target/MARKER).exists() else []
+    moved = []
+    try:                                           # the user's files move into the new folder, then it replaces the old one
+        for name in kept: (target/name).rename(tmp/name); moved.append(name)
         _replace_dir(tmp, target)
     except BaseException:
+        for name in moved: (tmp/name).rename(target/name)     # put them back where they were
         shutil.rmtree(tmp, ignore_errors=True); raise
     return target
 
@@ -233,7 +263,7 @@ def inject_gsm8k(dataset_location: str|Path, # GSM8K folder (`train.jsonl`, `tes
                  cfg: InjectConfig = InjectConfig(),
                  splits=("train", "test"),
                  progress: bool = False,
-                 overwrite: bool = False,    # replace an earlier injection in `out_dir` (never anything else)
+                 overwrite: bool = False,    # replace the files an earlier injection wrote in `out_dir` (nothing else)
                 ) -> dict:
     "Load GSM8K, inject pauses into every split but `test`, save it with metadata; return the metadata."
     from transformers import AutoTokenizer
@@ -279,7 +309,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--n_pauses", type=int, default=1, help="pauses for --mode exact, maximum for --mode uniform")
     p.add_argument("--patterns", type=json.loads, default={}, help='JSON for --mode patterns, e.g. \'{"=": 1, "\\n": 1}\'')
     p.add_argument("--verbose", action="store_true", help="progress bar and summary")
-    p.add_argument("--overwrite", action="store_true", help="replace an earlier injection in the output folder (never anything else)")
+    p.add_argument("--overwrite", action="store_true", help="replace the files an earlier injection wrote in the output folder; other files there stay")
     return p.parse_args(argv)
 
 # %% ../nbs/01_inject.ipynb #77bd0545

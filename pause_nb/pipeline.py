@@ -98,7 +98,10 @@ def truncation_report(tokenizer, rows: Dataset, max_length: int, where: str) -> 
     lens = [len(x) for x in tokenizer([p + c for p, c in zip(pc["prompt"], pc["completion"])])["input_ids"]]
     n, cut = len(lens), sum(l > max_length for l in lens)
     if n and cut == n: raise ValueError(f"{where}: max_length={max_length} is shorter than every training row (shortest {min(lens)} tokens); raise max_length")
-    if cut: warnings.warn(f"{where}: max_length={max_length} truncates {cut} of {n} training rows (longest {max(lens)} tokens)")
+    if cut:
+        with warnings.catch_warnings():            # shown even under PYTHONWARNINGS=ignore (the runner's kernels): it changes what is trained
+            warnings.simplefilter("always")
+            warnings.warn(f"{where}: max_length={max_length} truncates {cut} of {n} training rows (longest {max(lens)} tokens)")
     return {"train_rows_truncated": cut, "train_longest_tokens": max(lens, default=0)}
 
 # %% ../nbs/07_pipeline.ipynb #100051af
@@ -223,6 +226,10 @@ def check_stage1_dir(path: str|Path, stage1: str) -> Path:
     if not (run/"model"/"config.json").exists(): raise FileNotFoundError(f"--stage1 {stage1}={path}: no saved model ({run/'model'/'config.json'} missing)")
     if not (run/"model"/"tokenizer_config.json").exists(): raise FileNotFoundError(f"--stage1 {stage1}={path}: no saved tokenizer in {run/'model'}")
     if not (run/"metrics.json").exists(): raise FileNotFoundError(f"--stage1 {stage1}={path}: unfinished Stage 1 run (no metrics.json)")
+    try: m = json.loads((run/"metrics.json").read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError): m = None
+    if not isinstance(m, dict) or m.get("status") == "failed" or "protocols" not in m:
+        raise ValueError(f"--stage1 {stage1}={path}: {run/'metrics.json'} is not a finished Stage 1 run's (empty, damaged or failed)")
     name = load_config(run/"config.json").variant.name if (run/"config.json").exists() else None
     if name != stage1: raise ValueError(f"--stage1 {stage1}={path}: that folder holds a run of {name!r}, not {stage1!r}")
     return run/"model"

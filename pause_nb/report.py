@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from .data import atomic_write
 from .stats import mean_sd, paired_difference
 from .variants import VARIANTS, STAGE2_VARIANTS
-from .config import config_dict, load_config
+from .config import config_changes, config_dict, load_config
 
 # %% auto #0
 __all__ = ['SEED_PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'protocol_metrics', 'load_predictions',
@@ -22,7 +22,7 @@ __all__ = ['SEED_PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'p
 
 # %% ../nbs/11_report.ipynb #d73f9907
 def collect_runs(run_dir: str|Path) -> list[dict]:
-    "One entry per variant of `run_dir` with at least one finished seed (`metrics.json`), in registry order (Stage 1 first)."
+    "One entry per variant of `run_dir` with at least one finished seed (`metrics.json`), in registry order (Stage 1 first); seeds of a row must share every other setting."
     run_dir, order = Path(run_dir), {n: i for i, n in enumerate([*VARIANTS, *STAGE2_VARIANTS])}
     if not run_dir.is_dir(): raise FileNotFoundError(f"{run_dir}: no such run folder")
     rows = {}
@@ -31,7 +31,13 @@ def collect_runs(run_dir: str|Path) -> list[dict]:
         cfg = config_dict(load_config(m.parent/"config.json"))   # the shape of today, from any pause_nb's config.json
         row = rows.setdefault(name, {"name": name, "title": cfg["variant"]["title"], "variant": cfg["variant"], "preset": cfg["preset"],
                                      "stage": cfg.get("stage", 1), "seeds": {}})
-        row["seeds"][seed] = {"dir": m.parent, "metrics": json.loads(m.read_text())}
+        first = next(iter(row["seeds"].values()), None)
+        if first and (changed := config_changes(first["config"], cfg, ignore_seed=True)):
+            raise ValueError(f"{run_dir/name}: seed-{seed} ran with other settings than seed-{next(iter(row['seeds']))} ("
+                             + "; ".join(changed) + "): a table would pool them; rerun one with --force or move it to another run")
+        try: metrics = json.loads(m.read_text())
+        except json.JSONDecodeError as e: raise ValueError(f"{m}: not a finished run's metrics ({e.msg}); rerun it") from None
+        row["seeds"][seed] = {"dir": m.parent, "config": cfg, "metrics": metrics}
     return sorted(rows.values(), key=lambda r: (order.get(r["name"], len(order)), r["name"]))
 
 # %% ../nbs/11_report.ipynb #7c7204b6

@@ -180,6 +180,7 @@ def select_variants(spec: str|list[str], with_baselines: bool = False) -> list[V
         elif n in rows: chosen.add(n)
         else: raise KeyError(f"unknown variant {n!r}; valid: all, tinyllama, mistral, stage2-all, {', '.join(GROUPS + STAGE2_GROUPS + ALGORITHMS)}, "
                              f"{', '.join(rows)}")
+    if not names: raise KeyError(f"no variant named in {spec!r}; valid: all, tinyllama, mistral, stage2-all, a group, an algorithm or row names")
     while with_baselines and (more := {rows[k].baseline for k in chosen if rows[k].baseline} - chosen): chosen |= more
     return [v for k, v in rows.items() if k in chosen]
 
@@ -246,6 +247,9 @@ class TrainSettings:
                                        # (cpu-tiny, one CPU core: ~20 s once, ~65 s cold, then 1.1-1.2x; pays off past ~640-950 steps)
 
     def __post_init__(self):
+        for f in ("batch_size", "grad_accum", "lora_r", "max_length", "threads"):
+            if getattr(self, f) < 1: raise ValueError(f"{f} must be >= 1, got {getattr(self, f)}")
+        if not (self.lr > 0 and self.lora_lr > 0): raise ValueError(f"lr and lora_lr must be > 0, got {self.lr}, {self.lora_lr}")
         if self.load_best_model_at_end and not self.eval_steps: raise ValueError("load_best_model_at_end needs eval_steps")
         if self.train_sampling_strategy not in ("random", "group_by_length"):
             raise ValueError(f"train_sampling_strategy must be 'random' or 'group_by_length', got {self.train_sampling_strategy!r}")
@@ -261,6 +265,8 @@ class EvalSettings:
 
     def __post_init__(self):
         if not self.protocols: raise ValueError("at least one evaluation protocol")
+        for f in ("max_new_tokens", "eval_batch_size"):
+            if getattr(self, f) < 1: raise ValueError(f"{f} must be >= 1, got {getattr(self, f)}")
 
 # %% ../nbs/06_variants.ipynb #10b07279
 ROW_ROLES = ("pause", "no_pause")

@@ -56,7 +56,7 @@ def _failing_template(path: Path) -> Path:
         "from pause_nb.config import config_dict, experiment_config\n"
         "Path(out_dir).mkdir(parents=True, exist_ok=True)\n"
         "(Path(out_dir)/'config.json').write_text(json.dumps(config_dict(experiment_config(variant, preset, seed, json.loads(overrides)))))\n"
-        "(Path(out_dir)/'metrics.json').write_text(json.dumps({'protocols': {}}))")]
+        "(Path(out_dir)/'metrics.json').write_text(json.dumps({'protocols': {}, 'train_rows_truncated': 3, 'train_samples': 24}))")]
     nbformat.write(nb, path); return path
 
 def _run_failing(tmp_path, env, variants: str, **kw) -> tuple[dict, str]:
@@ -73,8 +73,9 @@ def _run_failing(tmp_path, env, variants: str, **kw) -> tuple[dict, str]:
 
 def test_failing_variant_does_not_stop_others(tmp_path, env):
     "A variant that fails leaves its executed notebook as evidence; the others finish; the runner says so and fails."
-    status, _ = _run_failing(tmp_path, env, f"{B},{A}")
+    status, stdout = _run_failing(tmp_path, env, f"{B},{A}")
     assert status[f"{B}/seed-42"] == "failed" and status[f"{A}/seed-42"] == "done" and status["report"] == "done"
+    assert f"{A}/seed-42: warning: max_length cut 3 of 24 training rows" in stdout      # truncation reaches the console
     evidence = (tmp_path / "out" / "r" / B / "seed-42" / "experiment.ipynb").read_text()
     assert "boom: simulated failure" in evidence
     assert f"unfinished or failed: {B}/seed-42" in (tmp_path / "out" / "r" / "report.md").read_text()

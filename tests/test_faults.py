@@ -181,8 +181,131 @@ def case_tokenizer_larger_than_model(tmp_path):
     with pytest.raises(ValueError, match="has 400 tokens .* embeds only"):
         generate_replies(model, big, [f"How many apples {i}?" for i in range(150, 160)], EvalConfig(max_new_tokens=2, progress=False))
 
+def _finished_folder(out: Path, overrides: dict, variant="warmup_tinyllama_no_pause", seed=42):
+    from pause_nb.config import config_dict, experiment_config
+    out.mkdir(parents=True); (out / "metrics.json").write_text('{"protocols": {}}')
+    (out / "config.json").write_text(json.dumps(config_dict(experiment_config(variant, "cpu-tiny", seed, overrides))))
+
+def case_changed_settings_are_not_skipped_as_done(tmp_path):
+    "Seeds 1, 2 finished at epochs=40; asking for seeds 1, 2, 3 at epochs=2 stops before anything runs, naming the field."
+    for s in (1, 2): _finished_folder(tmp_path / "r" / "warmup_tinyllama_no_pause" / f"seed-{s}", {"epochs": 40}, seed=s)
+    r = _cli("pause_nb.experiments", "run", "--variants", "warmup_tinyllama_no_pause", "--run", "r", "--out-root", str(tmp_path),
+             "--seeds", "1,2,3", "--set", "epochs=2")
+    assert r.returncode == 2 and "seed-1: variant.epochs: 40.0 → 2.0" in r.stderr and "--force" in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path / "r" / "warmup_tinyllama_no_pause" / "seed-3").exists()
+
+def case_report_refuses_to_pool_mixed_seeds(tmp_path):
+    for s, e in ((1, 40), (2, 2)): _finished_folder(tmp_path / "r" / "warmup_tinyllama_no_pause" / f"seed-{s}", {"epochs": e}, seed=s)
+    r = _cli("pause_nb.experiments", "report", str(tmp_path / "r"))
+    assert r.returncode == 2 and "seed-2 ran with other settings than seed-1 (variant.epochs: 40.0 → 2.0)" in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path / "r" / "report.md").exists()
+
+def case_empty_metrics_is_not_finished(tmp_path):
+    from pause_nb.experiments import read_metrics
+    from pause_nb.report import collect_runs
+    out = tmp_path / "r" / "warmup_tinyllama_no_pause" / "seed-42"; _finished_folder(out, {}); (out / "metrics.json").write_text("")
+    assert read_metrics(out) is None
+    with pytest.raises(ValueError, match=f"{out / 'metrics.json'}: not a finished run's metrics"): collect_runs(tmp_path / "r")
+
+def case_variant_command_honours_a_finished_run(tmp_path):
+    "`experiments variant` over a finished folder with other settings refuses (rc 2) and leaves metrics.json and config.json as they were."
+    out = tmp_path / "run"; _finished_folder(out, {"epochs": 40}); before = {p.name: p.read_bytes() for p in out.iterdir()}
+    r = _cli("pause_nb.experiments", "variant", "--variant", "warmup_tinyllama_no_pause", "--out-dir", str(out), "--set", "epochs=300", "lr=5e-4")
+    assert r.returncode == 2 and "variant.epochs: 40.0 → 300.0" in r.stderr and "preset.train.lr" in r.stderr, r.stderr[-2000:]
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != ".lock"} == before
+
+def case_relative_stage1_dir_is_resolved_where_typed(tmp_path, monkeypatch):
+    from pause_nb.experiments import parse_stage1_dirs
+    from pause_nb.variants import STAGE2_VARIANTS
+    run = tmp_path / "here" / "s1"; _finished_folder(run, {}, "warmup_tinyllama_pause_kl_true")
+    (run / "model").mkdir(); (run / "model" / "config.json").write_text("{}"); (run / "model" / "tokenizer_config.json").write_text("{}")
+    monkeypatch.chdir(tmp_path / "here")
+    got = parse_stage1_dirs(["warmup_tinyllama_pause_kl_true=s1"], [STAGE2_VARIANTS["pause_grpo_t1"]])
+    assert got["warmup_tinyllama_pause_kl_true"] == run / "model" and got["warmup_tinyllama_pause_kl_true"].is_absolute()
+
+def case_relative_data_root_reaches_the_kernel_absolute(tmp_path, monkeypatch):
+    "The kernel runs in the project folder: a relative PAUSE_NB_DATA must reach it as the folder the user meant."
+    import nbformat
+    from pause_nb.experiments import run_notebook
+    tpl = tmp_path / "where.ipynb"
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    p = nbformat.v4.new_code_cell("out = ''"); p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, nbformat.v4.new_code_cell("import os, pathlib; pathlib.Path(out).write_text(os.environ['PAUSE_NB_DATA'])")]
+    nbformat.write(nb, tpl)
+    monkeypatch.chdir(tmp_path); monkeypatch.setenv("PAUSE_NB_DATA", "rel/data")
+    ok, err = run_notebook(tpl, tmp_path / "ran" / "where.ipynb", {"out": str(tmp_path / "seen.txt")})
+    assert ok, err
+    assert (tmp_path / "seen.txt").read_text() == str(tmp_path / "rel" / "data")
+
+def case_truncation_warning_survives_ignored_warnings(tmp_path):
+    "The runner's kernels run with PYTHONWARNINGS=ignore; the truncation warning must still show."
+    code = ("from datasets import Dataset; from pause_nb.pipeline import truncation_report; from pause_nb.data import train_tokenizer\n"
+            "tok = train_tokenizer(['Question: a b c d e f g h Answer: 1 2 3 4 5 6 7 8 #### 9'] * 4, 60)\n"
+            "rows = Dataset.from_list([{'prompt': 'Question: a b c d e f g h Answer:', 'completion': ' 1 2 3 4 5 6 7 8 #### 9'}, {'prompt': 'Q', 'completion': ' 1'}])\n"
+            "print(truncation_report(tok, rows, 6, 'run-x'))")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                       env=os.environ | {"PYTHONWARNINGS": "ignore"})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "run-x: max_length=6 truncates 1 of 2 training rows" in r.stderr and "'train_rows_truncated': 1" in r.stdout
+
+def case_overwrite_keeps_the_users_files(tmp_path):
+    src, out = _gsm8k(tmp_path / "gsm8k"), tmp_path / "aug"
+    args = ["pause_nb.inject", "--dataset_location", str(src), "--augm_dataset_save_location", str(out), "--tokenizer_hf_name", _tokenizer(tmp_path)]
+    assert _cli(*args).returncode == 0
+    (out / "NOTES.txt").write_text("mine"); (out / "my_eval").mkdir(); (out / "my_eval" / "r.json").write_text("{}")
+    r = _cli(*args, "--overwrite", "--seed", "7")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (out / "NOTES.txt").read_text() == "mine" and (out / "my_eval" / "r.json").read_text() == "{}"
+    assert json.loads((out / "metadata.json").read_text())["config"]["seed"] == 7
+
+def case_bad_values_named_before_anything_runs(tmp_path):
+    "Each bad value is refused at once (rc 2), naming the option or field, and no run folder is made."
+    import contextlib, io
+    from pause_nb.experiments import main
+    for args, msg in ((["--set", "lr=abc"], "lr: expected float, got 'abc'"), (["--set", "max_length=0"], "max_length must be >= 1, got 0"),
+                      (["--set", "tiny_model=big"], "tiny_model: expected dict, got 'big'"), (["--set", "protocols=seed"], "protocols: expected tuple"),
+                      (["--set", "epochs=-1"], "epochs must be >= 0"), (["--variants", ","], "no variant named in ','"),
+                      (["--seeds=-1"], "seeds are >= 0, got [-1]")):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err): rc = main(["run", "--out-root", str(tmp_path), "--run", "r", *args])
+        assert rc == 2 and msg in err.getvalue(), (args, err.getvalue())
+    assert not (tmp_path / "r").exists()
+
+def case_injector_huge_k_refused_before_allocating(tmp_path):
+    from pause_nb.inject import InjectConfig, inject_texts
+    with pytest.raises(ValueError, match="k=100000000 × 7473 rows = 747,300,000,000 augmented texts"):
+        inject_texts(["a b"] * 7473, InjectConfig(mode="patterns", patterns={"a": 1}, k=10**8))
+
+def case_injector_negative_seed_named(tmp_path):
+    r = _cli("pause_nb.inject", "--dataset_location", str(_gsm8k(tmp_path / "g")), "--augm_dataset_save_location", str(tmp_path / "o"),
+             "--tokenizer_hf_name", "unused", "--seed", "-5")
+    assert r.returncode != 0 and "seed must be >= 0" in r.stderr and not (tmp_path / "o").exists(), r.stderr[-2000:]
+
+def _stage1_folder(run: Path, overrides: dict, metrics: str = '{"protocols": {}}') -> Path:
+    _finished_folder(run, overrides, "warmup_tinyllama_pause_kl_true"); (run / "metrics.json").write_text(metrics)
+    (run / "model").mkdir(); (run / "model" / "config.json").write_text("{}"); (run / "model" / "tokenizer_config.json").write_text("{}")
+    return run
+
+def case_stage2_refuses_a_failed_or_foreign_stage1_folder(tmp_path):
+    import contextlib, io
+    from pause_nb.experiments import main
+    failed = _stage1_folder(tmp_path / "failed", {}, '{"status": "failed"}')
+    foreign = _stage1_folder(tmp_path / "foreign", {"tiny_model": {"arch": "llama", "hidden_size": 32, "num_layers": 1, "num_heads": 2}})
+    from pause_nb.experiments import parse_stage1_dirs
+    from pause_nb.variants import STAGE2_VARIANTS
+    with pytest.raises(ValueError, match=f"{failed / 'metrics.json'} is not a finished Stage 1 run's"):
+        parse_stage1_dirs([f"warmup_tinyllama_pause_kl_true={failed}"], [STAGE2_VARIANTS["pause_grpo_t1"]])
+    for d, msg in ((failed, "is not a finished Stage 1 run's"), (foreign, "trained with other settings than pause_grpo_t1 starts from")):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            rc = main(["run", "--variants", "pause_grpo_t1", "--out-root", str(tmp_path / "out"), "--stage1", f"warmup_tinyllama_pause_kl_true={d}"])
+        assert rc == 2 and msg in err.getvalue() and str(d) in err.getvalue(), err.getvalue()
+    assert "preset.model.tiny_model.hidden_size: 32 → 128" in err.getvalue()
+    assert not (tmp_path / "out").exists()
+
 CASES = {n.removeprefix("case_"): f for n, f in sorted(globals().items()) if n.startswith("case_")}
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_fault(case, tmp_path):
-    CASES[case](tmp_path)
+def test_fault(case, tmp_path, monkeypatch):
+    f = CASES[case]
+    f(tmp_path, monkeypatch) if "monkeypatch" in f.__code__.co_varnames[:f.__code__.co_argcount] else f(tmp_path)
