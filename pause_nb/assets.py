@@ -4,100 +4,25 @@
 
 # %% ../nbs/07_assets.ipynb #7a62f1b4
 from __future__ import annotations
-import functools, hashlib, json, logging, math, os, shutil, time
+import hashlib, json, logging, math, os, shutil, time
 from dataclasses import replace
 from pathlib import Path
 
 from datasets import DatasetDict, load_from_disk
 from filelock import FileLock
 
-from .data import (atomic_write, temp_dir_beside, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts, format_prompt,
+from .cache import (RECIPES, LIBRARIES, cache_key, cached_dir, code_fingerprint, data_root, file_sha256, folder_fingerprint,
+                            module_source)
+from .data import (atomic_write, temp_dir_beside, write_json_atomic, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts, format_prompt,
                            find_gsm8k)
 from .inject import InjectConfig, inject_dataset, save_injected, injection_stats
 from .variants import DataSettings, ModelSettings, Preset, TrainSettings, Variant
 from .config import RunConfig
 
 # %% auto #0
-__all__ = ['RECIPES', 'LIBRARIES', 'BASE_KINDS', 'data_root', 'cache_key', 'module_source', 'code_fingerprint', 'file_sha256',
-           'folder_fingerprint', 'cached_dir', 'prepare_source', 'source_fingerprint', 'load_splits', 'check_local',
-           'resolve_checkpoint', 'prepare_tokenizer', 'prepare_injected', 'write_json_atomic', 'showing_progress',
-           'sft_config', 'base_key', 'prepare_base', 'base_check', 'base_kind', 'prompt_suffix', 'prepare_assets']
-
-# %% ../nbs/07_assets.ipynb #94df01eb
-def data_root() -> Path:
-    "Where shared artifacts live: `$PAUSE_NB_DATA`, else `data/` at the project root (or the working directory)."
-    if os.environ.get("PAUSE_NB_DATA"): return Path(os.environ["PAUSE_NB_DATA"])
-    for parent in [Path.cwd(), *Path.cwd().parents]:
-        if (parent/"settings.ini").exists() and (parent/"pause_nb").is_dir(): return parent/"data"
-    return Path.cwd()/"data"
-
-# %% ../nbs/07_assets.ipynb #f8ab7cf3
-def cache_key(obj) -> str:
-    "A short stable hash of a JSON-serialisable object."
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:12]
-
-# %% ../nbs/07_assets.ipynb #874f4e90
-RECIPES = {   # the pause_nb modules whose code makes each cached artefact
-    "synthetic": ("data",),
-    "tokenizer": ("data",),
-    "injected": ("data", "token_ends", "inject"),
-    "base": ("data", "token_ends", "inject", "model", "train", "assets"),
-    "checkpoint": ("checkpoints",),
-}
-LIBRARIES = ("torch", "transformers", "trl", "tokenizers", "datasets")   # their versions are part of every key
-
-# %% ../nbs/07_assets.ipynb #e5a2995b
-def module_source(name: str) -> bytes:
-    "The source of `pause_nb.<name>` as it will be imported."
-    import importlib.util
-    return Path(importlib.util.find_spec(f"pause_nb.{name}").origin).read_bytes()
-
-# %% ../nbs/07_assets.ipynb #08cab584
-def code_fingerprint(artefact: str) -> str:
-    "A hash of the code that makes `artefact` (a key of `RECIPES`): its modules' source and the libraries' versions."
-    from importlib.metadata import version
-    if artefact not in RECIPES: raise ValueError(f"artefact must be one of {list(RECIPES)}, got {artefact!r}")
-    h = hashlib.sha256()
-    for m in RECIPES[artefact]: h.update(f"{m}\0".encode()); h.update(module_source(m))
-    for lib in LIBRARIES: h.update(f"{lib}=={version(lib)}\0".encode())
-    return h.hexdigest()[:16]
-
-# %% ../nbs/07_assets.ipynb #0583e615
-@functools.lru_cache(maxsize=256)
-def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
-    "The SHA-256 of the file at `path`, read in 1 MB blocks (size and mtime only key the memo)."
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20): h.update(chunk)
-    return h.hexdigest()
-
-def file_sha256(path: str|Path) -> str:
-    "The SHA-256 of a file's bytes, read in blocks; remembered within a process while its size and mtime stay the same."
-    st = os.stat(path)
-    return _sha256_of(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
-
-def folder_fingerprint(name: str) -> str:
-    "A hash of a local folder's files (a tokenizer, a checkpoint); a hub name stands for itself."
-    p = Path(name)
-    if not p.is_dir(): return name
-    h = hashlib.sha256()
-    for f in sorted(x for x in p.iterdir() if x.is_file()): h.update(f.name.encode()); h.update(file_sha256(f).encode())
-    return h.hexdigest()[:16]
-
-# %% ../nbs/07_assets.ipynb #73886dea
-def cached_dir(path: str|Path, build) -> Path:
-    "Return `path`, first calling `build(tmp_dir)` and renaming it into place if `path` does not exist yet."
-    path = Path(path)
-    if path.exists(): return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(path.parent/f".{path.name}.lock"):   # one builder; other processes wait, then find it built
-        if path.exists(): return path
-        for stale in path.parent.glob(f".{path.name}.tmp-*"): shutil.rmtree(stale, ignore_errors=True)   # a killed build's leftovers
-        tmp = temp_dir_beside(path)
-        try: build(tmp); tmp.rename(path)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True); raise
-    return path
+__all__ = ['BASE_KINDS', 'prepare_source', 'source_fingerprint', 'load_splits', 'check_local', 'resolve_checkpoint',
+           'prepare_tokenizer', 'prepare_injected', 'showing_progress', 'sft_config', 'base_key', 'prepare_base',
+           'base_check', 'base_kind', 'prompt_suffix', 'prepare_assets']
 
 # %% ../nbs/07_assets.ipynb #dc9dfd14
 def prepare_source(data: DataSettings) -> str:
@@ -166,19 +91,6 @@ def prepare_injected(splits: DatasetDict, tokenizer_path: str, data: DataSetting
         save_injected(aug, tmp/"injected", {"config": cfg.__dict__, "tokenizer": tokenizer_path, "stats": injection_stats(aug, cfg, tok)})
     path = cached_dir(data_root()/f"injected-{key}", build)
     return load_from_disk(str(path/"injected"/"dataset"))
-
-# %% ../nbs/07_assets.ipynb #9621e46a
-def _finite(obj):
-    "`obj` with every non-finite float replaced by None: JSON has no NaN, and a bare `NaN` breaks strict readers."
-    if isinstance(obj, float) and not math.isfinite(obj): return None
-    if isinstance(obj, dict): return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)): return [_finite(v) for v in obj]
-    return obj
-
-# %% ../nbs/07_assets.ipynb #e6db5678
-def write_json_atomic(path: str|Path, obj) -> Path:
-    "Write `obj` as strict JSON (non-finite numbers as null) to `path` through a temporary file and a rename."
-    return atomic_write(path, json.dumps(_finite(obj), indent=2, default=str, allow_nan=False) + "\n")
 
 # %% ../nbs/07_assets.ipynb #865ffed9
 def showing_progress() -> bool:

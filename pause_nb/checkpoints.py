@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse, importlib.util, json, os, sys
 from pathlib import Path
 
-from .assets import cached_dir, cache_key, code_fingerprint, data_root, file_sha256, write_json_atomic
+from .cache import cached_dir, cache_key, code_fingerprint, data_root, file_sha256
+from .data import write_json_atomic
 
 # %% auto #0
 __all__ = ['SMOLLM2_GGUF', 'SMOLLM2_SHA256', 'find_gguf', 'import_gguf', 'main']

@@ -4,20 +4,17 @@
 
 # %% ../nbs/00_data.ipynb #a786c0af
 from __future__ import annotations
-import json, os, random, re, tempfile, warnings
+import json, math, os, random, re, tempfile, warnings
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import datasets
-from datasets import Dataset, DatasetDict
-
 # %% auto #0
 __all__ = ['PAUSE_TOKEN', 'EXTRACTIONS', 'PROMPT_TEMPLATE', 'BOS', 'EOS', 'PAD', 'strip_pauses', 'canonical_number',
            'extract_answer', 'is_correct', 'extract_answer_reference', 'is_correct_reference', 'GSM8KFormatError',
-           'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'atomic_write', 'temp_dir_beside',
-           'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem', 'write_synthetic_gsm8k',
-           'gsm8k_texts', 'train_tokenizer', 'add_pause_token', 'decode_with_pauses']
+           'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'atomic_write', 'write_json_atomic',
+           'temp_dir_beside', 'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem',
+           'write_synthetic_gsm8k', 'gsm8k_texts', 'train_tokenizer', 'add_pause_token', 'decode_with_pauses']
 
 # %% ../nbs/00_data.ipynb #7b6a23a9
 PAUSE_TOKEN = "<|pause|>"
@@ -110,6 +107,7 @@ def load_gsm8k(source: str|Path, # folder with `{split}.jsonl`, or a dataset nam
                config: str = "main",      # hub config, used for dataset names only
               ) -> Dataset:
     "Load one GSM8K split as a `Dataset` with `question` and `answer` columns, validating every row."
+    import datasets                              # here: `pause_nb.data` stays light for the command lines that import it
     if on_invalid not in ("raise", "skip"): raise ValueError(f"on_invalid must be 'raise' or 'skip', got {on_invalid!r}")
     path = Path(source)
     if path.is_dir():
@@ -129,7 +127,7 @@ def load_gsm8k(source: str|Path, # folder with `{split}.jsonl`, or a dataset nam
             rows.append({"question": row["question"], "answer": row["answer"]})
         if len(rows) < len(ds): warnings.warn(f"{source}[{split}]: skipped {len(ds)-len(rows)} invalid row(s)")
     if not rows: raise ValueError(f"{source}: split {split!r} has no valid rows")
-    return Dataset.from_list(rows)
+    return datasets.Dataset.from_list(rows)
 
 # %% ../nbs/00_data.ipynb #afd4cedb
 def find_gsm8k() -> Path|None:
@@ -144,6 +142,7 @@ def find_gsm8k() -> Path|None:
 def split_train_val(train: Dataset, val_fraction: float = 0.1, seed: int = 42) -> DatasetDict:
     "Split `train` into seeded `train` / `validation` parts."
     if not 0 < val_fraction < 1: raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
+    from datasets import DatasetDict
     parts = train.train_test_split(test_size=val_fraction, seed=seed, shuffle=True)
     return DatasetDict(train=parts["train"], validation=parts["test"])
 
@@ -163,6 +162,19 @@ def atomic_write(path: str|Path, text: str) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
     return path
+
+# %% ../nbs/00_data.ipynb #9621e46a
+def _finite(obj):
+    "`obj` with every non-finite float replaced by None: JSON has no NaN, and a bare `NaN` breaks strict readers."
+    if isinstance(obj, float) and not math.isfinite(obj): return None
+    if isinstance(obj, dict): return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return [_finite(v) for v in obj]
+    return obj
+
+# %% ../nbs/00_data.ipynb #e6db5678
+def write_json_atomic(path: str|Path, obj) -> Path:
+    "Write `obj` as strict JSON (non-finite numbers as null) to `path` through a temporary file and a rename."
+    return atomic_write(path, json.dumps(_finite(obj), indent=2, default=str, allow_nan=False) + "\n")
 
 # %% ../nbs/00_data.ipynb #8a58e7c8
 def temp_dir_beside(path: str|Path) -> Path:

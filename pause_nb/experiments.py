@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_experiments.ipynb #8a436b85
 from __future__ import annotations
-import argparse, ast, difflib, json, logging, os, subprocess, sys, time
+import argparse, ast, contextlib, difflib, json, logging, os, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from .config import RunConfig, Stage2RunConfig, config_changes, experiment_confi
 # %% auto #0
 __all__ = ['LOG_LEVELS', 'project_root', 'template', 'stage_template', 'check_parameters', 'check_injected', 'set_log_level',
            'run_notebook', 'parse_seeds', 'prepare_bases', 'parse_stage1_dirs', 'say', 'run_experiments',
-           'read_metrics', 'recorded_changes', 'main']
+           'read_metrics', 'recorded_changes', 'main', 'stage2_main']
 
 # %% ../nbs/08_experiments.ipynb #d9e59797
 def project_root() -> Path:
@@ -278,13 +278,14 @@ def _variant_here(a) -> int:
     cfg, out = experiment_config(a.variant, a.preset, a.seed, _parse_set(a.set)), Path(a.out_dir).resolve()
     stage1 = str(Path(a.stage1_dir).resolve()) if a.stage1_dir else None
     out.mkdir(parents=True, exist_ok=True)
+    main_rank = os.environ.get("RANK", "0") == "0"      # under `accelerate launch` every rank runs this; one holds the lock
     try:
-        with FileLock(out/".lock", timeout=0):
-            if read_metrics(out) is not None and not a.force:
+        with FileLock(out/".lock", timeout=0) if main_rank else contextlib.nullcontext():
+            if read_metrics(out) is not None and not a.force:   # every rank reads the same answer before any rank writes
                 if changed := recorded_changes(out, cfg):
                     raise ValueError(f"{out}: finished with other settings (recorded → requested): " + "; ".join(changed) + "; pass --force to redo it")
                 print(f"{out}: finished with these settings (metrics.json); nothing to do (--force redoes it)"); return 0
-            (out/"metrics.json").unlink(missing_ok=True)     # the old result must not stand beside a new config.json
+            if main_rank: (out/"metrics.json").unlink(missing_ok=True)   # the old result must not stand beside a new config.json
             m = run_variant(cfg, out) if cfg.stage == 1 else run_stage2_variant(cfg, out, stage1)
     except Timeout: raise ValueError(f"{out}: another runner holds its lock; left alone") from None
     if m is not None: print(json.dumps({k: v for k, v in m.items() if not isinstance(v, (dict, list))}, indent=1))
@@ -292,7 +293,6 @@ def _variant_here(a) -> int:
 
 def main(argv=None) -> int:
     "The experiments command line: run, report, list, demo, variant."
-    from pause_nb.report import write_report
     ap = argparse.ArgumentParser(prog="python -m pause_nb.experiments")
     sub = ap.add_subparsers(dest="cmd", required=True)
     runs = [sub.add_parser(name) for name in ("run", "demo")]
@@ -328,6 +328,7 @@ def main(argv=None) -> int:
         try: return _variant_here(a)
         except (KeyError, TypeError, ValueError, FileNotFoundError) as e: print(f"error: {e}", file=sys.stderr); return 2
     if a.cmd == "report":
+        from pause_nb.report import write_report       # here: `list` and `--help` load nothing heavy
         try: print(write_report(a.run_dir)["markdown"].read_text()); return 0
         except (FileNotFoundError, ValueError) as e: print(f"error: {e}", file=sys.stderr); return 2
     t0 = time.time()
@@ -338,6 +339,15 @@ def main(argv=None) -> int:
     failed = [k for k, s in status.items() if s in ("failed", "busy")]
     print(f"{len(status) - len(failed)} ok, {len(failed)} failed in {time.time() - t0:.0f}s: " + ", ".join(f"{k}={s}" for k, s in status.items()))
     return 1 if failed else 0
+
+# %% ../nbs/08_experiments.ipynb #e545e87d
+def stage2_main(argv=None) -> int:
+    "`python -m pause_nb.rl …` / `pause_nb_rl`: this command line with Stage 2's defaults (`--variants stage2 --run stage2`)."
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["run"]:
+        if "--variants" not in argv: argv += ["--variants", "stage2"]
+        if "--run" not in argv: argv += ["--run", "stage2"]
+    return main(argv)
 
 # %% ../nbs/08_experiments.ipynb #3a83b025
 if __name__ == "__main__" and "__file__" in globals(): sys.exit(main())

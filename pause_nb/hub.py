@@ -7,12 +7,8 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from transformers import AutoModelForCausalLM
-
-from .model import PauseConfig, PauseModelForCausalLM
-
 # %% auto #0
-__all__ = ['PAUSE_PARTS', 'save_pause_base', 'save_pause_model']
+__all__ = ['PAUSE_PARTS', 'save_pause_base', 'attach', 'save_pause_model']
 
 # %% ../nbs/02b_hub.ipynb #1f39377a
 PAUSE_PARTS = "pause_parts.safetensors"   # a pause base's own weights: the pause embedding row and the pause head
@@ -46,12 +42,13 @@ def _is_pause_base(path) -> bool:
 # %% ../nbs/02b_hub.ipynb #d06200c1
 def _load_pause_base(cls, path: Path, config: PauseConfig|None = None, **kwargs) -> PauseModelForCausalLM:
     "The pause model a pause base describes: its LM loaded from `config.lm_name_or_path`, its pause parts from `path`."
-    config = config if isinstance(config, PauseConfig) else PauseConfig.from_pretrained(path)
+    config = config if isinstance(config, cls.config_class) else cls.config_class.from_pretrained(path)
     src = config.lm_name_or_path
     if not src: raise ValueError(f"{path} holds pause parts but its config.json names no LM (lm_name_or_path)")
     if Path(src).is_absolute() and not Path(src).exists():
         raise FileNotFoundError(f"the pause base {path} wraps the LM at {src}, which is not there (moved or deleted?): "
                                 f"set lm_name_or_path in {Path(path)/'config.json'} to where it is now")
+    from transformers import AutoModelForCausalLM   # here: loading the Auto classes registers pause_nb.model, which imports this module
     lm = AutoModelForCausalLM.from_pretrained(src, **{k: v for k, v in kwargs.items() if k in _LM_LOAD_KWARGS})
     rows, want = lm.get_output_embeddings().weight.shape[0], config.lm_config.vocab_size
     if rows != want: raise ValueError(f"the LM at {src} has {rows} output rows, the pause base {path} was saved on one with {want}: not the same LM")
@@ -68,16 +65,21 @@ def _load_pause_base(cls, path: Path, config: PauseConfig|None = None, **kwargs)
 def _from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs):
     "`PreTrainedModel.from_pretrained`; a pause base (see `save_pause_base`) loads its LM from where it points."
     if _is_pause_base(pretrained_model_name_or_path): return _load_pause_base(cls, Path(pretrained_model_name_or_path).resolve(), **kwargs)
-    return super(PauseModelForCausalLM, cls).from_pretrained(pretrained_model_name_or_path, *args, **kwargs)
+    return super(_PAUSE_MODEL[0], cls).from_pretrained(pretrained_model_name_or_path, *args, **kwargs)
 
-PauseModelForCausalLM.from_pretrained = classmethod(_from_pretrained)
+_PAUSE_MODEL: list = []   # the pause model class, once it has attached itself (this module does not import the model's)
+
+def attach(model_cls) -> None:
+    "Give the pause model class the `from_pretrained` above; `pause_nb.model` calls this as its last step."
+    _PAUSE_MODEL[:] = [model_cls]
+    model_cls.from_pretrained = classmethod(_from_pretrained)
 
 # %% ../nbs/02b_hub.ipynb #890ead95
 def save_pause_model(model, save_directory: str|Path, tokenizer=None) -> Path:
     "Save `model` (and `tokenizer`) so that the Auto classes load it: a LoRA adapter on a pause model gets its pause base beside it."
     d = Path(save_directory)
     pm = model.get_base_model() if hasattr(model, "peft_config") else None
-    if isinstance(pm, PauseModelForCausalLM):
+    if _PAUSE_MODEL and isinstance(pm, _PAUSE_MODEL[0]):
         base = str(save_pause_base(pm, d/"pause_base").resolve())
         pm.name_or_path = pm.config._name_or_path = base             # what peft's model card records as `base_model`
         for c in model.peft_config.values(): c.base_model_name_or_path = base

@@ -19,8 +19,8 @@ from transformers.modeling_utils import slice_logits_to_keep
 from .data import add_pause_token
 
 # %% auto #0
-__all__ = ['ARCHS', 'HEAD_INITS', 'AUTO_MODULE', 'AUTO_MAP', 'tiny_causal_lm', 'combine_logits', 'check_pause_temperature',
-           'PauseConfig', 'pause_logit', 'PauseCausalLMOutput', 'PauseModelForCausalLM', 'TokenLosses', 'token_losses',
+__all__ = ['ARCHS', 'AUTO_MODULE', 'AUTO_MAP', 'tiny_causal_lm', 'combine_logits', 'check_pause_temperature', 'PauseConfig',
+           'pause_logit', 'PauseCausalLMOutput', 'PauseModelForCausalLM', 'TokenLosses', 'token_losses',
            'make_pause_model']
 
 # %% ../nbs/02_model.ipynb #544a4c05
@@ -97,7 +97,7 @@ def combine_logits(lm_logits: torch.Tensor,   # (..., V) LM logits; overwritten 
     return _pause_column_(lm_logits, pause_logit.to(lm_logits.dtype), col)   # decoding: no autograd, and torch.compile traces it
 
 # %% ../nbs/02_model.ipynb #b151a7c5
-HEAD_INITS = ("p", "reference")
+from .choices import HEAD_INITS   # the names, defined once where nothing heavy is imported
 AUTO_MODULE = "pause_nb_auto"     # the module a saved pause model's `auto_map` names, written beside its config.json
 AUTO_MAP = {"AutoConfig": f"{AUTO_MODULE}.PauseConfig", "AutoModelForCausalLM": f"{AUTO_MODULE}.PauseModelForCausalLM"}
 _AUTO_MODULE_SOURCE = '''"""Written by pause_nb beside a saved pause model, for `from_pretrained(..., trust_remote_code=True)`: the classes of
@@ -338,4 +338,5 @@ def _resize_token_embeddings(self, new_num_tokens: int|None = None, pad_to_multi
 PauseModelForCausalLM.resize_token_embeddings = _resize_token_embeddings
 
 # %% ../nbs/02_model.ipynb #932056fb
-importlib.import_module("pause_nb.hub")   # last: saving/loading, and a pause base loads through from_pretrained
+from .hub import attach   # last: saving/loading (its own notebook, which does not import this one)
+attach(PauseModelForCausalLM)      # a pause base loads through from_pretrained

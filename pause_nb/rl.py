@@ -17,7 +17,7 @@ from .evaluate import EvalConfig, Sampling, generate_replies, reply_record, comp
 # %% auto #0
 __all__ = ['RewardConfig', 'reward', 'sample_records', 'group_advantages', 'Rollouts', 'rollout_batch', 'completion_logprobs',
            'GRPOLoss', 'grpo_loss', 'RolloutConfig', 'PauseGRPOConfig', 'rollout_stats', 'greedy_eval', 'grpo_update',
-           'progress_line', 'train_grpo', 'star_dataset', 'StarConfig', 'star_sft_config', 'train_star', 'main']
+           'progress_line', 'train_grpo', 'star_dataset', 'StarConfig', 'star_sft_config', 'train_star']
 
 # %% ../nbs/09_rl.ipynb #a78df87f
 @dataclass(frozen=True)
@@ -319,14 +319,7 @@ def train_star(model, tokenizer, train_rows: list[dict], cfg: StarConfig|None = 
     return history
 
 # %% ../nbs/09_rl.ipynb #08bb56ee
-def main(argv=None) -> int:
-    "`python -m pause_nb.rl …`: the experiments command line, with Stage 2's defaults (`--variants stage2 --run stage2`)."
+if __name__ == "__main__" and "__file__" in globals():   # `python -m pause_nb.rl …`: the runner's command line, Stage 2's defaults
     import sys
-    from pause_nb.experiments import main as experiments_main
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["run"]:
-        if "--variants" not in argv: argv += ["--variants", "stage2"]
-        if "--run" not in argv: argv += ["--run", "stage2"]
-    return experiments_main(argv)
-
-if __name__ == "__main__" and "__file__" in globals(): import sys; sys.exit(main())
+    from pause_nb.experiments import stage2_main          # only when run as a script: the algorithms never import the runner
+    sys.exit(stage2_main())

@@ -21,12 +21,11 @@ from .model import token_losses, TokenLosses
 logger = logging.getLogger("pause_nb")
 
 # %% auto #0
-__all__ = ['logger', 'PAUSE_LOSSES', 'REDUCTIONS', 'SFTLosses', 'bernoulli_kl', 'exact_pause_target', 'pause_sft_loss',
-           'lm_target_mask', 'PauseSFTConfig', 'PauseSFTTrainer', 'train_sft']
+__all__ = ['logger', 'SFTLosses', 'bernoulli_kl', 'exact_pause_target', 'pause_sft_loss', 'lm_target_mask', 'PauseSFTConfig',
+           'PauseSFTTrainer', 'train_sft']
 
 # %% ../nbs/03_train.ipynb #21c2b6e0
-PAUSE_LOSSES = ("one_hot", "true_prob", "true_prob_exact")
-REDUCTIONS = ("reference", "ours")
+from .choices import PAUSE_LOSSES, REDUCTIONS   # the names, defined once where nothing heavy is imported
 
 class SFTLosses(NamedTuple):
     "The total loss and its parts (`pause_loss` is None for a model without a pause head)."

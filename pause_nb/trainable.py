@@ -7,10 +7,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from torch import nn
-
-from .model import PauseModelForCausalLM
-
 logger = logging.getLogger("pause_nb")
 
 # %% auto #0
@@ -48,18 +44,23 @@ class TrainableConfig:
         return (self.pause_embedding or self.pause_head) and not (self.lm_head or self.lm_embeddings or self.full_model or self.lora)
 
 # %% ../nbs/02a_trainable.ipynb #c5b3b40c
+def _is_pause_model(model) -> bool:
+    "Whether `model` is a pause model (an LM with a pause embedding and head); by its parts, so this module needs no torch to import."
+    return all(hasattr(model, a) for a in ("lm", "pause_embedding", "pause_head"))
+
 def _named_parts(model) -> dict[str, nn.Module]:
     "The model's trainable parts by `TrainableConfig` flag name (missing parts are absent)."
     named = {id(m): n for n, m in model.named_modules()}
     parts = {"lm_embeddings": model.get_input_embeddings(), "lm_head": model.get_output_embeddings()}
-    if isinstance(model, PauseModelForCausalLM): parts.update(pause_embedding=model.pause_embedding, pause_head=model.pause_head)
+    if _is_pause_model(model): parts.update(pause_embedding=model.pause_embedding, pause_head=model.pause_head)
     return {k: (named[id(m)], m) for k, m in parts.items() if m is not None}
 
 # %% ../nbs/02a_trainable.ipynb #0ff95662
 def _body_linear_names(model) -> list[str]:
     "Last names of the linear layers inside the transformer body (LoRA's default targets)."
+    from torch import nn
     from transformers.pytorch_utils import Conv1D
-    body = (model.lm if isinstance(model, PauseModelForCausalLM) else model).base_model
+    body = (model.lm if _is_pause_model(model) else model).base_model
     return sorted({n.rsplit(".", 1)[-1] for n, m in body.named_modules() if isinstance(m, (nn.Linear, Conv1D))})
 
 # %% ../nbs/02a_trainable.ipynb #81082b2c

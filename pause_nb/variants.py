@@ -9,9 +9,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar
 
 from .data import SyntheticConfig
-from .model import HEAD_INITS
+from .choices import HEAD_INITS, PAUSE_LOSSES, REDUCTIONS
 from .trainable import TrainableConfig
-from .train import PAUSE_LOSSES, REDUCTIONS
 
 # %% auto #0
 __all__ = ['FULL_MODEL', 'LORA', 'PAUSE_LORA', 'PAUSE_ONLY', 'BASES', 'GROUPS', 'VARIANTS', 'ALGORITHMS', 'STAGE2_GROUPS',

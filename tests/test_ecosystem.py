@@ -67,7 +67,7 @@ def test_wheel_has_the_templates_and_console_scripts(installed):
     for t in ("experiment", "rl_experiment", "report"): assert f"pause_nb/templates/{t}.ipynb" in names
     ep = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     scripts = zipfile.ZipFile(installed["wheel"]).read(ep).decode()
-    for s in ("pause_nb_inject = pause_nb.inject:main", "pause_nb_experiments = pause_nb.experiments:main", "pause_nb_rl = pause_nb.rl:main"):
+    for s in ("pause_nb_inject = pause_nb.inject:main", "pause_nb_experiments = pause_nb.experiments:main", "pause_nb_rl = pause_nb.experiments:stage2_main"):
         assert s in scripts, scripts
 
 def test_installed_package_runs_from_another_folder(installed):
