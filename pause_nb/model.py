@@ -15,13 +15,15 @@ from torch import nn
 from transformers import (AutoConfig, AutoModelForCausalLM, GenerationMixin, PretrainedConfig, PreTrainedModel)
 from transformers.modeling_outputs import CausalLMOutputWithPast
 from transformers.modeling_utils import slice_logits_to_keep
+from transformers.utils import ModelOutput
+from peft.utils.constants import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING
 
 from .data import add_pause_token
 
 # %% auto #0
 __all__ = ['ARCHS', 'AUTO_MODULE', 'AUTO_MAP', 'tiny_causal_lm', 'combine_logits', 'check_pause_temperature', 'PauseConfig',
            'pause_logit', 'PauseCausalLMOutput', 'PauseModelForCausalLM', 'TokenLosses', 'token_losses',
-           'make_pause_model']
+           'make_pause_model', 'PauseFusedOutput']
 
 # %% ../nbs/02_model.ipynb #544a4c05
 ARCHS = ("llama", "mistral", "qwen2", "gpt2")
@@ -261,7 +263,9 @@ def _forward(self, input_ids=None, attention_mask=None, position_ids=None, cache
              forbid_pause: bool|None = None,       # overrides `config.forbid_pause` for this call
              lm_logits_only: bool = False,         # `logits` = the LM's own (over its vocabulary): the trainer's fast path
              lm_logits_at: torch.Tensor|None = None, # (B, T) bool, with `lm_logits_only`: `logits` (N, V) at these positions only
-             **kwargs) -> PauseCausalLMOutput:
+             fused_lm_head: bool = False,          # trl's call: per-label log-probs instead of logits (see "trl's trainers")
+             shift_labels: torch.Tensor|None = None, # with `fused_lm_head`: labels already shifted (position t scores shift_labels[:, t])
+             **kwargs) -> PauseCausalLMOutput|PauseFusedOutput:
     "Combined next-token logits over vocab+pause, `pause_probs` and `pause_logits`; `loss` is the combined NLL of `labels`."
     if (input_ids is None) == (inputs_embeds is None): raise ValueError("give exactly one of input_ids or inputs_embeds")
     if inputs_embeds is None: inputs_embeds = self._embed(input_ids)
@@ -273,6 +277,10 @@ def _forward(self, input_ids=None, attention_mask=None, position_ids=None, cache
     if (self.config.forbid_pause if forbid_pause is None else forbid_pause): s = torch.full_like(s, float("-inf"))
     elif tau != 1: s = s / tau
     if lm_logits_at is not None and not lm_logits_only: raise ValueError("lm_logits_at needs lm_logits_only=True")
+    if shift_labels is not None and not fused_lm_head: raise ValueError("shift_labels needs fused_lm_head=True")
+    if fused_lm_head:
+        if lm_logits_only: raise ValueError("fused_lm_head scores the combined distribution: drop lm_logits_only")
+        return self._fused_output(hidden, s, labels, shift_labels, kwargs.get("num_items_in_batch"))
     if lm_logits_only: logits, lse = self._lm_logits(hidden if lm_logits_at is None else hidden[lm_logits_at]), None
     else: logits, lse = combine_logits(self._lm_logits(hidden), s, self.pause_token_id)
     loss = None
@@ -319,9 +327,70 @@ def _pause_row(emb: torch.Tensor, pause_id: int) -> torch.Tensor:
     if pause_id < emb.shape[0]: return emb[pause_id].clone()
     return emb.mean(0) + emb.std(0) * torch.randn(emb.shape[1]).to(emb.device)   # drawn on the CPU: same row on any device
 
+# %% ../nbs/02_model.ipynb #e97ee1c7
+@dataclass
+class PauseFusedOutput(ModelOutput):
+    "What trl's trainers read from `model(..., labels=..., fused_lm_head=True)`: per next-token label, 0 where it is -100."
+    loss: torch.FloatTensor|None = None            # −Σ log_probs / (label count or `num_items_in_batch`)
+    log_probs: torch.FloatTensor|None = None       # (B, T−1), or (B, T) with `shift_labels`: log P(label) under softmax(logits / T)
+    entropy: torch.FloatTensor|None = None
+    log_sum_sq_probs: torch.FloatTensor|None = None  # log Σ p², without gradient
+    mean_logits: torch.FloatTensor|None = None     # mean of logits / T over vocab+pause, without gradient
+    is_top1: torch.BoolTensor|None = None
+    label_mask: torch.BoolTensor|None = None       # the label is not -100
+    aux_loss: torch.FloatTensor|None = None        # (MoE load balancing: never set here)
+
+# %% ../nbs/02_model.ipynb #3f975630
+def _trl_fused_forward(fn) -> dict|None:
+    "The variables `fn` closes over if it is the forward trl's `add_fused_lm_head` installs, else None."
+    f = getattr(fn, "__func__", fn)
+    code, module = getattr(f, "__code__", None), getattr(f, "__globals__", {}).get("__name__", "")
+    if code is None or code.co_name != "_fused_forward" or not module.startswith("trl."): return None
+    return {name: cell.cell_contents for name, cell in zip(code.co_freevars, f.__closure__ or ())}
+
+def _setattr(self, name, value):
+    "`nn.Module.__setattr__`, except that trl's fused-LM-head forward is not installed: its temperature is kept instead."
+    trl = _trl_fused_forward(value) if name == "forward" else None
+    if trl is None: return super(PauseModelForCausalLM, self).__setattr__(name, value)
+    t = trl.get("temperature")
+    if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 < t < math.inf:
+        raise TypeError(f"this trl's fused LM head (temperature {t!r}) cannot be served by a pause model: "
+                        "train it with pause_nb.train.PauseSFTTrainer")
+    self._trl_temperature = float(t)
+
+def _fused_output(self, hidden, s, labels, shift_labels, num_items_in_batch) -> PauseFusedOutput:
+    "trl's fused-LM-head fields under the combined distribution at trl's temperature, from the labelled positions only."
+    if shift_labels is None:
+        if labels is None: raise ValueError("fused_lm_head needs labels (or shift_labels)")
+        hidden, s, labels = hidden[:, :-1], s[:, :-1], labels[:, 1:]
+    else: labels = shift_labels
+    mask = labels.to(hidden.device) != -100
+    y = labels.to(hidden.device)[mask]
+    logits, _ = combine_logits(self._lm_logits(hidden[mask]), s[mask], self.pause_token_id)
+    z = logits / getattr(self, "_trl_temperature", 1.0)
+    logp = z.log_softmax(-1)
+    p = logp.exp()
+    per = dict(log_probs=logp.gather(-1, y[:, None]).squeeze(-1),
+               entropy=-(p * logp.masked_fill(logp == float("-inf"), 0)).sum(-1),   # a forbidden pause: 0 · log 0 = 0
+               log_sum_sq_probs=(2 * logp).logsumexp(-1).detach(), mean_logits=z.mean(-1).detach(), is_top1=logp.argmax(-1) == y)
+    per = {k: v.new_zeros(mask.shape).masked_scatter(mask, v) for k, v in per.items()}   # stays connected when no label is set
+    n = mask.sum().clamp(min=1) if num_items_in_batch is None else num_items_in_batch
+    return PauseFusedOutput(loss=-per["log_probs"].sum() / n, label_mask=mask, **per)
+
+PauseModelForCausalLM.__setattr__, PauseModelForCausalLM._fused_output = _setattr, _fused_output
+
 # %% ../nbs/02_model.ipynb #f3ff2c89
 AutoConfig.register(PauseConfig.model_type, PauseConfig, exist_ok=True)
 AutoModelForCausalLM.register(PauseConfig, PauseModelForCausalLM, exist_ok=True)
+
+# %% ../nbs/02_model.ipynb #741e5a0d
+def _register_lora_default(mapping: dict = TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING) -> list[str]:
+    "Give `pause_lm` peft's LoRA default targets: those of every architecture in `ARCHS`, together."
+    names = sorted({n for a in ARCHS if isinstance(mapping.get(a), (list, tuple)) for n in mapping[a]})
+    mapping[PauseConfig.model_type] = names
+    return names
+
+_register_lora_default()
 
 # %% ../nbs/02_model.ipynb #c0ed21ba
 def _resize_token_embeddings(self, new_num_tokens: int|None = None, pad_to_multiple_of: int|None = None, mean_resizing: bool = True):
