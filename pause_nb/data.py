@@ -4,17 +4,19 @@
 
 # %% ../nbs/00_data.ipynb #a786c0af
 from __future__ import annotations
-import json, math, os, random, re, tempfile, warnings
+import hashlib, json, math, os, platform, random, re, subprocess, tempfile, warnings
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['PAUSE_TOKEN', 'EXTRACTIONS', 'PROMPT_TEMPLATE', 'BOS', 'EOS', 'PAD', 'strip_pauses', 'canonical_number',
-           'extract_answer', 'is_correct', 'extract_answer_reference', 'is_correct_reference', 'GSM8KFormatError',
-           'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'atomic_write', 'write_json_atomic',
-           'temp_dir_beside', 'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem',
-           'write_synthetic_gsm8k', 'gsm8k_texts', 'train_tokenizer', 'add_pause_token', 'decode_with_pauses']
+__all__ = ['PAUSE_TOKEN', 'EXTRACTIONS', 'PROVENANCE_PACKAGES', 'PROMPT_TEMPLATE', 'BOS', 'EOS', 'PAD', 'strip_pauses',
+           'canonical_number', 'extract_answer', 'is_correct', 'extract_answer_reference', 'is_correct_reference',
+           'GSM8KFormatError', 'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'atomic_write',
+           'write_json_atomic', 'temp_dir_beside', 'package_versions', 'git_state', 'data_fingerprint', 'provenance',
+           'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem', 'write_synthetic_gsm8k',
+           'gsm8k_texts', 'train_tokenizer', 'add_pause_token', 'decode_with_pauses']
 
 # %% ../nbs/00_data.ipynb #7b6a23a9
 PAUSE_TOKEN = "<|pause|>"
@@ -183,6 +185,71 @@ def temp_dir_beside(path: str|Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
     os.chmod(tmp, 0o777 & ~_umask())
     return tmp
+
+# %% ../nbs/00_data.ipynb #e7c2374e
+PROVENANCE_PACKAGES = ("torch", "transformers", "trl", "datasets", "peft", "accelerate", "tokenizers")
+
+def package_versions(names=PROVENANCE_PACKAGES) -> dict:
+    "The installed version of each distribution in `names` (`None` where one is not installed)."
+    from importlib.metadata import PackageNotFoundError, version
+    def get(n):
+        try: return version(n)
+        except PackageNotFoundError: return None
+    return {n: get(n) for n in names}
+
+# %% ../nbs/00_data.ipynb #49f7c7ad
+def git_state(folder: str|Path|None = None, # default: the folder holding the `pause_nb` package
+              timeout: float = 5.0) -> dict:
+    "The commit checked out at `folder` and whether its tree has uncommitted changes; `None`s unless `folder` is a checkout's top."
+    if folder is None:
+        import pause_nb
+        folder = Path(pause_nb.__file__).resolve().parent.parent
+    def git(*args):
+        r = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=timeout,
+                           env=os.environ | {"GIT_OPTIONAL_LOCKS": "0"})   # `status` must not take the index lock of a checkout in use
+        return r.stdout.strip() if r.returncode == 0 else None
+    try:
+        top = git("rev-parse", "--show-toplevel")
+        if top is None or Path(top).resolve() != Path(folder).resolve(): return {"commit": None, "dirty": None}
+        commit, status = git("rev-parse", "HEAD"), git("status", "--porcelain")
+        return {"commit": commit, "dirty": None if status is None else bool(status)}
+    except (OSError, subprocess.SubprocessError): return {"commit": None, "dirty": None}
+
+# %% ../nbs/00_data.ipynb #baf693b9
+def _sha256_file(path: Path) -> str:
+    "The SHA-256 of a file's bytes, read in 1 MiB blocks."
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+    return h.hexdigest()
+
+def data_fingerprint(data: str|Path|None,      # a GSM8K folder, one split file, or a dataset name
+                     splits=None,              # the splits read from a folder (default: every `*.jsonl` in it)
+                    ) -> dict|None:
+    "The data's source and, for local files, the SHA-256 of each split file read and one over them all."
+    if data is None: return None
+    p = Path(data).expanduser()
+    if not p.exists(): return {"source": str(data), "files": None, "sha256": None}
+    files = ([p/f"{s}.jsonl" for s in splits] if splits else sorted(p.glob("*.jsonl"))) if p.is_dir() else [p]
+    digests = {f.name: _sha256_file(f) if f.is_file() else None for f in files}
+    whole = hashlib.sha256("".join(f"{n}\t{d}\n" for n, d in sorted(digests.items())).encode()).hexdigest()
+    return {"source": str(p.resolve()), "files": digests, "sha256": whole}
+
+# %% ../nbs/00_data.ipynb #428b764f
+def provenance(model_path: str|Path|None = None, # the model the result is of: a local folder (made absolute) or a hub name
+               data: str|Path|None = None,       # the data read: a GSM8K folder, a split file or a dataset name
+               settings: dict|None = None,       # the settings that produced the result (protocol, budget, seed, ...)
+               splits=None,                      # the splits read from a data folder (default: all of them)
+              ) -> dict:
+    "What made a result: versions, git commit, UTC date, model path, data fingerprint and settings, as one JSON-ready dict."
+    import pause_nb
+    model = None if model_path is None else Path(model_path).expanduser()
+    return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "pause_nb": pause_nb.__version__, "python": platform.python_version(), "packages": package_versions(),
+            "git": git_state(),
+            "model_path": None if model is None else str(model.resolve()) if model.exists() else str(model_path),
+            "data": data_fingerprint(data, splits),
+            "settings": None if settings is None else json.loads(json.dumps(settings, default=str))}
 
 # %% ../nbs/00_data.ipynb #5c832c18
 PROMPT_TEMPLATE = "Question: {question}\nAnswer:"

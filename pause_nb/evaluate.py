@@ -4,19 +4,22 @@
 
 # %% ../nbs/04_evaluate.ipynb #627e9b72
 from __future__ import annotations
-import json, math
+import argparse, json, math, re, sys, time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
+from datasets import Dataset
+
 from .data import (PAUSE_TOKEN, EXTRACTIONS, extract_answer, extract_answer_reference, is_correct_reference,
-                           canonical_number, load_gsm8k, atomic_write)
+                           canonical_number, load_gsm8k, atomic_write, find_gsm8k, provenance)
 from .generate import Sampling, EvalConfig, pause_token_id_of, generate_replies   # generation: its own module, names kept here
 _all_ = ["Sampling", "EvalConfig", "pause_token_id_of", "generate_replies"]
 
 # %% auto #0
-__all__ = ['SEED_COLUMNS', 'PROTOCOLS', 'reply_record', 'wilson_interval', 'pass_at_k', 'compute_metrics', 'metrics_table',
-           'write_predictions', 'read_predictions', 'Protocol', 'evaluate', 'Sampling', 'EvalConfig',
+__all__ = ['SEED_COLUMNS', 'PROTOCOLS', 'RESULTS_SCHEMA', 'reply_record', 'wilson_interval', 'pass_at_k', 'compute_metrics',
+           'metrics_table', 'write_predictions', 'read_predictions', 'Protocol', 'evaluate', 'evaluate_protocol',
+           'BadInput', 'make_parser', 'model_source', 'question_source', 'load_model', 'main', 'Sampling', 'EvalConfig',
            'pause_token_id_of', 'generate_replies']
 
 # %% ../nbs/04_evaluate.ipynb #be135680
@@ -197,3 +200,143 @@ def evaluate(model, tokenizer,
         write_predictions(records, Path(out_dir)/"predictions.jsonl")
         atomic_write(Path(out_dir)/"metrics.json", json.dumps(metrics | {"config": asdict(cfg)}, indent=2) + "\n")
     return records, metrics
+
+# %% ../nbs/04_evaluate.ipynb #be1dbbf8
+def evaluate_protocol(model, tokenizer,
+                      data,            # as for `evaluate`: a GSM8K folder, a `Dataset`, or a list of rows
+                      protocol: str,   # a name in `PROTOCOLS`
+                      split: str = "test",
+                      **budget,        # the rest of the `EvalConfig`: batch_size, max_new_tokens, seed, limit, prompt_suffix, ...
+                     ) -> tuple[list[dict], dict]:
+    "Replies under one protocol; (records, {settings, eval_seconds, reference, ours}): metrics under both answer rules."
+    if protocol not in PROTOCOLS: raise ValueError(f"protocol must be one of {list(PROTOCOLS)}, got {protocol!r}")
+    proto, t0 = PROTOCOLS[protocol], time.time()
+    records, ours = evaluate(model, tokenizer, data, proto.eval_config(**budget), split=split)   # its metrics use our answer rule
+    return records, {"settings": asdict(proto), "eval_seconds": time.time() - t0,
+                     "reference": compute_metrics(records, "reference"), "ours": ours}
+
+# %% ../nbs/04_evaluate.ipynb #aabf2312
+class BadInput(ValueError):
+    "Command-line input that cannot be used; the message names the option at fault."
+
+def _positive_int(text: str) -> int:
+    "An argparse type: an integer >= 1."
+    try: n = int(text)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+    if n < 1: raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {n}")
+    return n
+
+class _OneLineParser(argparse.ArgumentParser):
+    "An `ArgumentParser` whose errors are one line on stderr and exit status 2 (no usage block)."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message}\n")
+
+def _describe(p: Protocol) -> str:
+    "A protocol's decoding in a few words, for `--help`."
+    how = f"sampled, T={p.temperature}, top-k {p.top_k or 'off'}, top-p {p.top_p}" if p.do_sample else "deterministic"
+    return f"{p.name} ({how}, {p.k} repl{'y' if p.k == 1 else 'ies'} per question)"
+
+# %% ../nbs/04_evaluate.ipynb #34a70a52
+def make_parser() -> argparse.ArgumentParser:
+    "The command line of `python -m pause_nb.evaluate` (`pause_nb_evaluate`)."
+    p = _OneLineParser(prog="python -m pause_nb.evaluate",
+                       description="Evaluate a saved model (a pause model or any causal LM) on a GSM8K-format split: writes "
+                                   "predictions-<protocol>.jsonl and results.json (metrics under both answer rules, the protocol's "
+                                   "settings, provenance) into --out. Bad input: one line on stderr, exit status 2, nothing written.")
+    p.add_argument("model", metavar="MODEL", help="a saved model folder (save_pretrained, or save_pause_model for a LoRA run: a pause "
+                   "model, a plain causal LM or a LoRA adapter, with its tokenizer), or a hub name")
+    p.add_argument("--data", help="a GSM8K-format folder holding <split>.jsonl, or a dataset name such as openai/gsm8k "
+                   "(default: the local GSM8K: $PAUSE_NB_GSM8K, else shared/data/gsm8k in the working folder or one above it)")
+    p.add_argument("--split", default="test", help="the split to evaluate: <split>.jsonl of a folder, or a dataset's split (default: test)")
+    p.add_argument("--protocol", default="seed", choices=list(PROTOCOLS), help="how replies are decoded, every sampling parameter "
+                   "fixed by the protocol (default: seed): " + "; ".join(_describe(x) for x in PROTOCOLS.values()))
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="evaluate only the first N questions of the split (default: all)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the folder to write predictions-<protocol>.jsonl and results.json "
+                   "into (created if missing; files of an earlier evaluation there are replaced)")
+    p.add_argument("--batch-size", type=_positive_int, default=EvalConfig.batch_size,
+                   help=f"questions decoded at once (default: {EvalConfig.batch_size})")
+    p.add_argument("--max-new-tokens", type=_positive_int, default=EvalConfig.max_new_tokens,
+                   help=f"reply budget in tokens, pauses included; longer replies are cut and count as unfinished (default: {EvalConfig.max_new_tokens})")
+    p.add_argument("--seed", type=int, default=EvalConfig.seed, help=f"seeds sampled replies; greedy replies do not depend on it (default: {EvalConfig.seed})")
+    p.add_argument("--prompt-suffix", default="", help="text appended after 'Answer:' in every prompt, for a model trained that way "
+                   "(K pauses or fillers; a run's metrics.json records its prompt_suffix) (default: none)")
+    return p
+
+# %% ../nbs/04_evaluate.ipynb #00684ffc
+_HUB_NAME = re.compile(r"[\w.-]+(/[\w.-]+)?")   # `name` or `owner/name`: anything else can only be a path
+
+def model_source(model: str) -> str:
+    "MODEL as `from_pretrained` gets it: a saved model folder, made absolute, or a hub name; `BadInput` otherwise."
+    p = Path(model).expanduser()
+    if p.exists():
+        if not p.is_dir(): raise BadInput(f"MODEL {model}: a file, not a saved model folder")
+        if not any((p/f).is_file() for f in ("config.json", "adapter_config.json")):
+            raise BadInput(f"MODEL {model}: the folder holds no config.json (nor adapter_config.json): not a saved model")
+        return str(p.resolve())
+    if not _HUB_NAME.fullmatch(model) or "/" in model and Path(model.split("/")[0]).expanduser().is_dir():   # `runs/x`, `runs` here: local
+        raise BadInput(f"MODEL {model}: no such folder")
+    return model
+
+def question_source(data: str|None, split: str) -> tuple[str, Dataset]:
+    "The data source (`data`, else the local GSM8K) and its `split`, validated; `BadInput` naming --data or --split."
+    src = data or find_gsm8k()
+    if src is None: raise BadInput("--data: not given, and no local GSM8K was found (set $PAUSE_NB_GSM8K, or pass a folder or dataset name)")
+    label, p = f"--data {data}" if data else f"--data (not given; the local GSM8K {src})", Path(src).expanduser()
+    if p.exists() and not p.is_dir(): raise BadInput(f"{label}: a file; give the folder holding {split}.jsonl")
+    if p.is_dir():
+        if not (p/f"{split}.jsonl").is_file():
+            raise BadInput(f"--split {split}: {p/f'{split}.jsonl'} does not exist (the folder has: {sorted(f.name for f in p.glob('*.jsonl'))})")
+        src = str(p.resolve())
+    elif not _HUB_NAME.fullmatch(str(src)): raise BadInput(f"{label}: no such folder")
+    try: return src, load_gsm8k(src, split)
+    except Exception as e: raise BadInput(f"{label}: {type(e).__name__}: {e}") from None   # a bad row, or whatever the hub raised
+
+# %% ../nbs/04_evaluate.ipynb #5f4671ac
+def load_model(source: str):
+    "The model (eval mode, on the GPU if there is one) and tokenizer saved at `source`, through `from_pretrained`; `BadInput` naming MODEL."
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    p = Path(source)
+    adapter = p.is_dir() and (p/"adapter_config.json").is_file() and not (p/"config.json").is_file()
+    try:
+        tok = AutoTokenizer.from_pretrained(source)
+        if adapter: from peft import AutoPeftModelForCausalLM as Auto
+        else: Auto = AutoModelForCausalLM
+        model = Auto.from_pretrained(source)
+    except Exception as e: raise BadInput(f"MODEL {source}: could not be loaded ({type(e).__name__}: {e})") from None
+    if tok.pad_token is None: tok.pad_token = tok.eos_token
+    if torch.cuda.is_available(): model = model.to("cuda")
+    return model.eval(), tok
+
+# %% ../nbs/04_evaluate.ipynb #97bd8eb3
+RESULTS_SCHEMA = "pause_nb.evaluate/results-1"
+
+def main(argv=None) -> int:
+    "Evaluate a saved model from the command line: 0 on success; 2 on bad input (one line on stderr naming the option, nothing written)."
+    parser = make_parser()
+    try: a = parser.parse_args(argv)
+    except SystemExit as e: return e.code if isinstance(e.code, int) else 2     # --help: 0; argparse's errors: 2
+    try:
+        out = Path(a.out).expanduser()
+        if out.exists() and not out.is_dir(): raise BadInput(f"--out {a.out}: a file, not a folder")
+        source = model_source(a.model)
+        data, rows = question_source(a.data, a.split)
+        model, tok = load_model(source)
+    except BadInput as e:
+        print(f"{parser.prog}: error: " + re.sub(r"\s*\n\s*", " ", str(e)), file=sys.stderr); return 2
+    budget = dict(batch_size=a.batch_size, max_new_tokens=a.max_new_tokens, seed=a.seed, limit=a.limit,
+                  prompt_suffix=a.prompt_suffix, progress=sys.stderr.isatty())
+    ecfg = {k: v for k, v in asdict(PROTOCOLS[a.protocol].eval_config(**budget)).items() if k != "progress"}
+    records, entry = evaluate_protocol(model, tok, rows, a.protocol, **budget)
+    predictions = write_predictions(records, out/f"predictions-{a.protocol}.jsonl")
+    results = {"schema": RESULTS_SCHEMA, "model": source, "data": data, "split": a.split, "protocol": a.protocol,
+               "settings": entry["settings"], "eval_config": ecfg, "predictions": predictions.name, "eval_seconds": entry["eval_seconds"],
+               "metrics": {"reference": entry["reference"], "ours": entry["ours"]},
+               "provenance": provenance(source, data, {"protocol": a.protocol, **ecfg}, splits=[a.split])}
+    atomic_write(out/"results.json", json.dumps(results, indent=2, default=str) + "\n")
+    m = entry[entry["settings"]["headline"]]
+    print(f"{a.protocol}: accuracy {m['test_accuracy']:.4f} ({entry['settings']['headline']} answer rule) over {m['n_questions']} questions, "
+          f"{m['avg_pauses_per_reply']:.2f} pauses per reply -> {out/'results.json'}")
+    return 0
+
+# %% ../nbs/04_evaluate.ipynb #1848d150
+if __name__ == "__main__" and "__file__" in globals(): sys.exit(main())   # `python -m pause_nb.evaluate`, not in a notebook

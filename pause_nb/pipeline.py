@@ -10,7 +10,7 @@ from pathlib import Path
 
 from datasets import Dataset, DatasetDict
 
-from .data import to_prompt_completion
+from .data import provenance, to_prompt_completion
 from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_assets, prepare_injected, prepare_source,
                              sft_config, showing_progress, write_json_atomic)
 from .config import RunConfig, Stage2RunConfig, config_dict, experiment_config, load_config
@@ -163,19 +163,16 @@ def check_replies(records: list[dict], where: str, min_questions: int = 32) -> N
 # %% ../nbs/07_pipeline.ipynb #39ce6457
 def evaluate_variant(model, tokenizer, test, cfg: RunConfig|Stage2RunConfig, out: str|Path, prompt_suffix: str = "", prefix: str = "") -> tuple[dict, dict]:
     "Replies to the clean test split under each of the preset's protocols (`<prefix>predictions-<protocol>.jsonl`); (records, metrics) by protocol."
-    from pause_nb.evaluate import PROTOCOLS, compute_metrics, evaluate, write_predictions
+    from pause_nb.evaluate import evaluate_protocol, write_predictions
     e = cfg.preset.eval
     model.eval()
     records, metrics = {}, {}
     for name in e.protocols:
-        proto, t0 = PROTOCOLS[name], time.time()
-        ecfg = proto.eval_config(batch_size=e.eval_batch_size, max_new_tokens=e.max_new_tokens, seed=cfg.seed,
-                                 prompt_suffix=prompt_suffix, progress=showing_progress(), torch_compile=e.eval_torch_compile)
-        records[name], ours = evaluate(model, tokenizer, test, ecfg)   # its metrics use our answer rule
+        records[name], metrics[name] = evaluate_protocol(model, tokenizer, test, name, batch_size=e.eval_batch_size, max_new_tokens=e.max_new_tokens,
+                                                         seed=cfg.seed, prompt_suffix=prompt_suffix, progress=showing_progress(),
+                                                         torch_compile=e.eval_torch_compile)
         path = write_predictions(records[name], Path(out)/f"{prefix}predictions-{name}.jsonl")
         check_replies(records[name], str(path))
-        metrics[name] = {"settings": asdict(proto), "eval_seconds": time.time() - t0,
-                         "reference": compute_metrics(records[name], "reference"), "ours": ours}
     return records, metrics
 
 # %% ../nbs/07_pipeline.ipynb #d0c10197
@@ -209,14 +206,20 @@ def run_variant(cfg: RunConfig, out: str|Path, log=print) -> dict|None:
     records, protocols = evaluate_variant(model, tok, data["test"], cfg, out, assets["prompt_suffix"])
     variant_figures(records, data, cfg, out)
     save_model(model, tok, out/"model")
-    metrics = run_metrics(protocols, info, assets, time.time() - t0)
+    metrics = run_metrics(protocols, info, assets, time.time() - t0, cfg, out/"model")
     write_json_atomic(out/"metrics.json", metrics)
     return metrics
 
-def run_metrics(protocols: dict, train_info: dict, assets: dict, wall_seconds: float) -> dict:
-    "The `metrics.json` of a run: metrics per protocol and answer rule, training facts, where the model started."
+def run_metrics(protocols: dict, train_info: dict, assets: dict, wall_seconds: float,
+                cfg: RunConfig|None = None,           # the run's configuration: its seed and evaluation settings go into the provenance
+                model_dir: str|Path|None = None,      # where the trained model is saved
+               ) -> dict:
+    "The `metrics.json` of a run: metrics per protocol and answer rule, training facts, where the model started, and its provenance."
+    settings = {"protocols": {name: m["settings"] for name, m in protocols.items()}}
+    if cfg is not None: settings |= {"seed": cfg.seed, "eval": asdict(cfg.preset.eval)}
     return {"protocols": protocols, **train_info, "base": {k: assets[k] for k in ("base", "base_kind", "base_note")},
-            "prompt_suffix": assets["prompt_suffix"], "wall_seconds": wall_seconds}
+            "prompt_suffix": assets["prompt_suffix"], "wall_seconds": wall_seconds,
+            "provenance": provenance(model_dir, assets["source"], settings | {"prompt_suffix": assets["prompt_suffix"]}, splits=("train", "test"))}
 
 # %% ../nbs/07_pipeline.ipynb #c49c9a0b
 def check_stage1_dir(path: str|Path, stage1: str) -> Path:

@@ -67,7 +67,8 @@ def test_wheel_has_the_templates_and_console_scripts(installed):
     for t in ("experiment", "rl_experiment", "report"): assert f"pause_nb/templates/{t}.ipynb" in names
     ep = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     scripts = zipfile.ZipFile(installed["wheel"]).read(ep).decode()
-    for s in ("pause_nb_inject = pause_nb.inject:main", "pause_nb_experiments = pause_nb.experiments:main", "pause_nb_rl = pause_nb.experiments:stage2_main"):
+    for s in ("pause_nb_inject = pause_nb.inject:main", "pause_nb_experiments = pause_nb.experiments:main", "pause_nb_rl = pause_nb.experiments:stage2_main",
+              "pause_nb_evaluate = pause_nb.evaluate:main"):
         assert s in scripts, scripts
 
 def test_installed_package_runs_from_another_folder(installed):
@@ -81,7 +82,7 @@ def test_installed_package_runs_from_another_folder(installed):
     assert all(p.startswith(str(site)) for p in paths), paths
     r = _run([sys.executable, "-m", "pause_nb.experiments", "run", "--help"], cwd=cwd, env=env)
     assert r.returncode == 0 and "--log-level" in r.stdout, r.output[-2000:]
-    for s, module in [("pause_nb_inject", "inject"), ("pause_nb_experiments", "experiments"), ("pause_nb_rl", "rl")]:
+    for s, module in [("pause_nb_inject", "inject"), ("pause_nb_experiments", "experiments"), ("pause_nb_rl", "rl"), ("pause_nb_evaluate", "evaluate")]:
         assert f"from pause_nb.{module} import main" in (site / "bin" / s).read_text(), s
     r = _run([site / "bin" / "pause_nb_inject", "--help"], cwd=cwd, env=env)
     assert r.returncode == 0 and "--dataset_location" in r.stdout, r.output[-2000:]
