@@ -12,6 +12,7 @@ import torch
 from safetensors.torch import load_file
 
 import pause_nb.assets as assets
+import pause_nb.cache as cache
 from pause_nb.config import experiment_config
 
 SMALL = dict(synthetic=dict(n_train=1200, n_test=200, min_steps=1, max_steps=1, max_value=10, seed=0), pretrain_epochs=4.0,
@@ -43,12 +44,12 @@ def test_a_cached_base_is_reused_not_rebuilt(built, monkeypatch):
     assert _base(built.parent, monkeypatch) == built
 
 def test_a_change_to_the_code_that_pretrains_builds_a_new_base(built, monkeypatch):
-    real, calls = assets.module_source, []
-    monkeypatch.setattr(assets, "module_source", lambda name: real(name) + (b"\n# a changed default" if name == "train" else b""))
+    real, calls = cache.module_source, []
+    monkeypatch.setattr(cache, "module_source", lambda name: real(name) + (b"\n# a changed default" if name == "train" else b""))
     monkeypatch.setattr(assets, "_pretrain", lambda kind, preset, source, tok, tmp, log=print, key=None: calls.append(tmp))
     new = _base(built.parent, monkeypatch)
     assert new != built and len(calls) == 1                       # the stale base is not reused
-    monkeypatch.setattr(assets, "module_source", lambda name: real(name) + (b"\n# an edit" if name == "viz" else b""))
+    monkeypatch.setattr(cache, "module_source", lambda name: real(name) + (b"\n# an edit" if name == "viz" else b""))
     assert _base(built.parent, monkeypatch) == built              # code a base is not made with: the cache holds
 
 def test_a_changed_batching_builds_a_new_base(built, monkeypatch):

@@ -82,8 +82,9 @@ def test_installed_package_runs_from_another_folder(installed):
     assert all(p.startswith(str(site)) for p in paths), paths
     r = _run([sys.executable, "-m", "pause_nb.experiments", "run", "--help"], cwd=cwd, env=env)
     assert r.returncode == 0 and "--log-level" in r.stdout, r.output[-2000:]
-    for s, module in [("pause_nb_inject", "inject"), ("pause_nb_experiments", "experiments"), ("pause_nb_rl", "rl"), ("pause_nb_evaluate", "evaluate")]:
-        assert f"from pause_nb.{module} import main" in (site / "bin" / s).read_text(), s
+    for s, module, fn in [("pause_nb_inject", "inject", "main"), ("pause_nb_experiments", "experiments", "main"),
+                          ("pause_nb_rl", "experiments", "stage2_main"), ("pause_nb_evaluate", "evaluate", "main")]:
+        assert f"from pause_nb.{module} import {fn}" in (site / "bin" / s).read_text(), s
     r = _run([site / "bin" / "pause_nb_inject", "--help"], cwd=cwd, env=env)
     assert r.returncode == 0 and "--dataset_location" in r.stdout, r.output[-2000:]
 
