@@ -15,7 +15,7 @@ from .config import RunConfig, Stage2RunConfig, config_changes, experiment_confi
 # %% auto #0
 __all__ = ['LOG_LEVELS', 'project_root', 'template', 'stage_template', 'check_parameters', 'check_injected', 'set_log_level',
            'run_notebook', 'parse_seeds', 'prepare_bases', 'parse_stage1_dirs', 'say', 'run_experiments',
-           'read_metrics', 'recorded_changes', 'main', 'stage2_main']
+           'read_metrics', 'recorded_changes', 'cli', 'summary_table', 'main', 'stage2_main']
 
 # %% ../nbs/08_experiments.ipynb #d9e59797
 def project_root() -> Path:
@@ -291,35 +291,67 @@ def _variant_here(a) -> int:
     if m is not None: print(json.dumps({k: v for k, v in m.items() if not isinstance(v, (dict, list))}, indent=1))
     return 0
 
-def main(argv=None) -> int:
-    "The experiments command line: run, report, list, demo, variant."
-    ap = argparse.ArgumentParser(prog="python -m pause_nb.experiments")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    runs = [sub.add_parser(name) for name in ("run", "demo")]
-    for name, r in zip(("run", "demo"), runs):
-        r.add_argument("--preset", default="cpu-tiny", help=f"one of {', '.join(PRESETS)}")
+def cli() -> argparse.ArgumentParser:
+    "The experiments command line's parser: every command and option with its help."
+    ap = argparse.ArgumentParser(prog="python -m pause_nb.experiments", description="Run the seed's rows (and ours) as papermill notebooks, one "
+                                 "folder per row and seed, resumable; then rebuild the report from the runs' files.")
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="{run,demo,variant,report,list}")
+    runs = {"run": sub.add_parser("run", help="run rows × seeds at a preset, then the report", description="Run the selected rows "
+                                  "(and the baselines they compare with) once per seed, skipping finished runs with the same settings."),
+            "demo": sub.add_parser("demo", help="the main job on the embedded default (the seed's TinyLlama rows, cpu-tiny)",
+                                   description="`run` with the demo's defaults: --variants tinyllama --run demo --jobs 2.")}
+    for name, r in runs.items():
+        r.add_argument("--preset", default="cpu-tiny", help=f"the scale to run at: one of {', '.join(PRESETS)} (default: %(default)s)")
         r.add_argument("--variants", default="all" if name == "run" else "tinyllama",
-                       help="names, all (Stage 1), stage2-all, a family (tinyllama, mistral), a group (seed, stage2, ...) or an algorithm")
-        r.add_argument("--run", default="default" if name == "run" else "demo")
-        r.add_argument("--seeds", "--seed", default="42", help="one seed or several, comma-separated: one run folder per variant and seed")
-        r.add_argument("--jobs", type=int, default=1 if name == "run" else 2)
-        r.add_argument("--force", action="store_true")
-        r.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override preset fields or epochs; Stage 2: grpo={...} star={...} curve_rows=N")
+                       help="names, all (Stage 1), stage2-all, a family (tinyllama, mistral), a group (seed, stage2, ...) or an algorithm "
+                            "(default: %(default)s); baselines are added")
+        r.add_argument("--run", default="default" if name == "run" else "demo", help="run name: results go to OUT_ROOT/RUN/<row>/seed-<s>/ (default: %(default)s)")
+        r.add_argument("--seeds", "--seed", default="42", help="one seed or several, comma-separated: one run folder per row and seed (default: %(default)s)")
+        r.add_argument("--jobs", type=int, default=1 if name == "run" else 2, help="runs in parallel, one process each (default: %(default)s)")
+        r.add_argument("--force", action="store_true", help="redo finished runs, even those recorded with other settings")
+        r.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override preset fields or epochs (values as JSON, type-checked); "
+                                                                      "Stage 2: grpo={...} star={...} curve_rows=N")
         r.add_argument("--stage1", nargs="*", metavar="STAGE1_ROW=DIR", help="Stage 2 rows start from these finished Stage 1 runs")
-        r.add_argument("--out-root", default=None)
-    one = sub.add_parser("variant", help="run one variant in this process, no papermill (works under `accelerate launch`)")
-    for r in (*runs, one):
+        r.add_argument("--out-root", default=None, help="where run folders go (default: outputs/ in the project)")
+    one = sub.add_parser("variant", help="run one row in this process, no papermill (works under `accelerate launch`)",
+                         description="Run one row and seed into --out-dir in this process, under the folder's lock; a finished run "
+                                     "with the same settings is left alone.")
+    for r in (*runs.values(), one):
         r.add_argument("--log-level", choices=LOG_LEVELS, default="warning",
                        help="pause_nb's and transformers' logging; info and below: progress bars (and each run's output streamed)")
         r.add_argument("-v", "--verbose", dest="log_level", action="store_const", const="info", help="--log-level info")
-    one.add_argument("--variant", required=True); one.add_argument("--preset", default="cpu-tiny")
-    one.add_argument("--seed", type=int, default=42); one.add_argument("--out-dir", required=True)
-    one.add_argument("--set", nargs="*", metavar="KEY=VALUE")
+    one.add_argument("--variant", required=True, help="the row's name (see `list`)")
+    one.add_argument("--preset", default="cpu-tiny", help=f"one of {', '.join(PRESETS)} (default: %(default)s)")
+    one.add_argument("--seed", type=int, default=42, help="the run's seed (default: %(default)s)")
+    one.add_argument("--out-dir", required=True, help="the run folder to write")
+    one.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override preset fields or epochs (values as JSON, type-checked)")
     one.add_argument("--stage1-dir", default=None, help="Stage 2: the finished Stage 1 run to start from (default: trained and cached)")
     one.add_argument("--force", action="store_true", help="redo a finished run in --out-dir (its metrics.json removed first)")
-    sub.add_parser("report").add_argument("run_dir")
-    sub.add_parser("list")
-    a = ap.parse_args(argv)
+    rep = sub.add_parser("report", help="rebuild a run's report from its files", description="Rebuild report.md and report.html of a "
+                         "run folder from its runs' files, and print a summary that fits the terminal.")
+    rep.add_argument("run_dir", help="a run folder (OUT_ROOT/RUN)")
+    sub.add_parser("list", help="every row and preset", description="Print every row (group, name, title) and every preset.")
+    return ap
+
+def summary_table(run_dir: str|Path, width: int = 100) -> str:
+    "The runs of `run_dir` as a plain table that fits `width` columns: row, seeds, sampled and greedy accuracy, pauses per reply."
+    from pause_nb.report import collect_runs
+    def mean(xs): xs = [x for x in xs if x is not None]; return f"{sum(xs) / len(xs):.3f}" if xs else "–"
+    def metric(r, proto, key): return mean([s["metrics"].get("protocols", {}).get(proto, {}).get("reference", {}).get(key) for s in r["seeds"].values()])
+    head, rows = ("row", "seeds", "seed protocol", "greedy", "pauses/reply"), []
+    for r in collect_runs(run_dir):
+        rows.append((r["name"], str(len(r["seeds"])), metric(r, "seed", "test_accuracy"), metric(r, "greedy", "test_accuracy"),
+                     metric(r, "seed", "avg_pauses_per_reply")))
+    rest = sum(max(len(h), *(len(x[i]) for x in rows)) + 2 for i, h in enumerate(head) if i) if rows else 0
+    name_w = max(8, min(max([len(x[0]) for x in rows] + [3]), width - rest - 1))
+    cut = lambda s: s if len(s) <= name_w else s[:name_w - 1] + "…"
+    widths = [name_w] + [max(len(h), *(len(x[i]) for x in rows)) if rows else len(h) for i, h in enumerate(head) if i]
+    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    return "\n".join([line(head), *(line((cut(x[0]), *x[1:])) for x in rows)])
+
+def main(argv=None) -> int:
+    "The experiments command line: run, demo, variant, report, list."
+    a = cli().parse_args(argv)
     if a.cmd == "list":
         for v in [*VARIANTS.values(), *STAGE2_VARIANTS.values()]: print(f"{v.group:18} {v.name:48} {v.title}")
         print("presets:", ", ".join(PRESETS)); return 0
@@ -329,13 +361,14 @@ def main(argv=None) -> int:
         except (KeyError, TypeError, ValueError, FileNotFoundError) as e: print(f"error: {e}", file=sys.stderr); return 2
     if a.cmd == "report":
         from pause_nb.report import write_report       # here: `list` and `--help` load nothing heavy
-        try: print(write_report(a.run_dir)["markdown"].read_text()); return 0
+        try: out = write_report(a.run_dir)
         except (FileNotFoundError, ValueError) as e: print(f"error: {e}", file=sys.stderr); return 2
+        print(f"{summary_table(a.run_dir)}\n\nreport: {out['markdown']}"); return 0
     t0 = time.time()
     try: status = run_experiments(a.preset, a.variants, a.run, a.seeds, _parse_set(a.set), a.force, a.jobs, a.out_root, stage1_dirs=a.stage1, log_level=a.log_level)
     except (KeyError, TypeError, ValueError, FileNotFoundError) as e: print(f"error: {e}", file=sys.stderr); return 2
     run_dir = Path(a.out_root or project_root()/"outputs")/a.run
-    if (run_dir/"report.md").exists(): print((run_dir/"report.md").read_text())
+    if (run_dir/"report.md").exists(): print(f"\n{summary_table(run_dir)}\n\nreport: {run_dir/'report.md'} (and report.html)")
     failed = [k for k, s in status.items() if s in ("failed", "busy")]
     print(f"{len(status) - len(failed)} ok, {len(failed)} failed in {time.time() - t0:.0f}s: " + ", ".join(f"{k}={s}" for k, s in status.items()))
     return 1 if failed else 0
