@@ -8,21 +8,21 @@ import hashlib, json, logging, math, os, shutil, time
 from dataclasses import replace
 from pathlib import Path
 
-from datasets import DatasetDict, load_from_disk
+from datasets import DatasetDict
 from filelock import FileLock
 
 from .cache import (RECIPES, LIBRARIES, cache_key, cached_dir, code_fingerprint, data_root, file_sha256, folder_fingerprint,
                             module_source)
 from .data import (atomic_write, temp_dir_beside, write_json_atomic, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts, format_prompt,
                            find_gsm8k)
-from .inject import InjectConfig, inject_dataset, save_injected, injection_stats
+from .inject import InjectConfig, inject_dataset, save_injected, injection_stats, load_injected
 from .variants import DataSettings, ModelSettings, Preset, TrainSettings, Variant
 from .config import RunConfig
 
 # %% auto #0
 __all__ = ['BASE_KINDS', 'prepare_source', 'source_fingerprint', 'load_splits', 'check_local', 'resolve_checkpoint',
-           'prepare_tokenizer', 'prepare_injected', 'showing_progress', 'sft_config', 'base_key', 'prepare_base',
-           'base_check', 'base_kind', 'prompt_suffix', 'prepare_assets']
+           'prepare_tokenizer', 'injected_folder', 'prepare_injected', 'showing_progress', 'sft_config', 'base_key',
+           'prepare_base', 'base_check', 'base_kind', 'prompt_suffix', 'prepare_assets']
 
 # %% ../nbs/07_assets.ipynb #dc9dfd14
 def prepare_source(data: DataSettings) -> str:
@@ -79,8 +79,8 @@ def prepare_tokenizer(model: ModelSettings, source: str) -> str:
                           lambda t: train_tokenizer(gsm8k_texts(load_gsm8k(source, "train")), model.tokenizer_vocab, save_dir=t)))
 
 # %% ../nbs/07_assets.ipynb #ba2d041f
-def prepare_injected(splits: DatasetDict, tokenizer_path: str, data: DataSettings, seed: int) -> DatasetDict:
-    "Pause-injected train/validation (test clean), built once per (rows, tokenizer, p, k, seed)."
+def injected_folder(splits: DatasetDict, tokenizer_path: str, data: DataSettings, seed: int) -> Path:
+    "The cached injected folder of `splits` (train/validation with pauses, test clean), built once per (rows, tokenizer, p, k, seed)."
     from transformers import AutoTokenizer
     cfg = InjectConfig(p=data.pause_p, k=data.pause_k, seed=seed)
     rows_hash = hashlib.sha256(json.dumps({s: splits[s].to_dict() for s in sorted(splits)}, sort_keys=True).encode()).hexdigest()
@@ -89,8 +89,11 @@ def prepare_injected(splits: DatasetDict, tokenizer_path: str, data: DataSetting
         tok = AutoTokenizer.from_pretrained(tokenizer_path)
         aug = inject_dataset(splits, cfg, tok)
         save_injected(aug, tmp/"injected", {"config": cfg.__dict__, "tokenizer": tokenizer_path, "stats": injection_stats(aug, cfg, tok)})
-    path = cached_dir(data_root()/f"injected-{key}", build)
-    return load_from_disk(str(path/"injected"/"dataset"))
+    return cached_dir(data_root()/f"injected-{key}", build)/"injected"
+
+def prepare_injected(splits: DatasetDict, tokenizer_path: str, data: DataSettings, seed: int) -> DatasetDict:
+    "Pause-injected train/validation (test clean) from the cache, read into memory: what a run maps stays out of the cache."
+    return load_injected(injected_folder(splits, tokenizer_path, data, seed))
 
 # %% ../nbs/07_assets.ipynb #865ffed9
 def showing_progress() -> bool:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, asdict, field
 from pathlib import Path
 
 import numpy as np
-from datasets import Dataset, DatasetDict
+import yaml
+from datasets import Dataset, DatasetDict, Features, Value, load_from_disk
 from tqdm.auto import tqdm
 
 from .data import PAUSE_TOKEN, load_gsm8k, strip_pauses, extract_answer, add_pause_token, to_prompt_completion, temp_dir_beside
@@ -17,9 +18,10 @@ from .token_ends import token_ends, flat_token_ends   # where tokens end: its ow
 _all_ = ["token_ends"]
 
 # %% auto #0
-__all__ = ['MODES', 'MAX_SAMPLES', 'MARKER', 'insert_pauses', 'InjectConfig', 'sample_pause_offsets', 'pattern_offsets',
-           'inject_texts', 'inject_dataset', 'injection_stats', 'injector_files', 'user_files', 'check_output_dir',
-           'dataset_card', 'save_injected', 'inject_gsm8k', 'check_injection', 'parse_args', 'main', 'token_ends']
+__all__ = ['MODES', 'MAX_SAMPLES', 'INJECTION_COLUMNS', 'MARKER', 'insert_pauses', 'InjectConfig', 'sample_pause_offsets',
+           'pattern_offsets', 'inject_texts', 'inject_dataset', 'injection_stats', 'injector_files', 'user_files',
+           'check_output_dir', 'card_header', 'dataset_card', 'save_injected', 'inject_gsm8k', 'load_injected',
+           'check_injection', 'parse_args', 'main', 'token_ends']
 
 # %% ../nbs/01_inject.ipynb #de81a4ef
 def insert_pauses(text: str, offsets, counts=None, pause_token: str = PAUSE_TOKEN) -> str:
@@ -145,11 +147,23 @@ def inject_texts(texts: list[str], cfg: InjectConfig, tokenizer=None, progress: 
     return out, counts.tolist()
 
 # %% ../nbs/01_inject.ipynb #e47535e8
+INJECTION_COLUMNS = ("source_index", "sample_index", "n_pauses")   # what `inject_dataset` adds to every split
+
+def _with_injection_columns(features: Features) -> Features:
+    "`features` and the injector's int64 columns."
+    return Features({**features, **{c: Value("int64") for c in INJECTION_COLUMNS}})
+
+def _clean(split: Dataset) -> Dataset:
+    "A split kept clean, with the injector's columns: each row its own source, sample 0, no pauses."
+    n = len(split)
+    cols = split.to_dict() | dict(source_index=list(range(n)), sample_index=[0] * n, n_pauses=[0] * n)
+    return Dataset.from_dict(cols, features=_with_injection_columns(split.features))
+
 def inject_dataset(ds: DatasetDict, cfg: InjectConfig, tokenizer=None, clean_splits=("test",), progress: bool = False) -> DatasetDict:
-    "Augment `cfg.column` of every split not in `clean_splits`, `cfg.k` samples per row."
+    "Augment `cfg.column` of every split not in `clean_splits`, `cfg.k` samples per row; every split gets the same columns."
     out = {}
     for name, split in ds.items():
-        if name in clean_splits: out[name] = split; continue
+        if name in clean_splits: out[name] = _clean(split); continue
         if len(split) == 0: raise ValueError(f"split {name!r} is empty: nothing to inject")
         if cfg.column not in split.column_names:
             raise ValueError(f"split {name!r} has no column {cfg.column!r} (columns: {split.column_names})")
@@ -158,15 +172,15 @@ def inject_dataset(ds: DatasetDict, cfg: InjectConfig, tokenizer=None, clean_spl
         idx = np.repeat(np.arange(len(split)), cfg.k)
         cols = {c: [v[i] for i in idx] if c != cfg.column else aug for c, v in src.items()}
         cols.update(source_index=idx.tolist(), sample_index=np.tile(np.arange(cfg.k), len(split)).tolist(), n_pauses=n_pauses)
-        out[name] = Dataset.from_dict(cols)
+        out[name] = Dataset.from_dict(cols, features=_with_injection_columns(split.features))
     return DatasetDict(out)
 
 # %% ../nbs/01_inject.ipynb #a242acf1
-def injection_stats(ds: DatasetDict, cfg: InjectConfig, tokenizer=None) -> dict:
-    "Rows, samples, answer tokens, pauses and the pause rate per answer token of each augmented split."
+def injection_stats(ds: DatasetDict, cfg: InjectConfig, tokenizer=None, clean_splits=("test",)) -> dict:
+    "Rows, samples, answer tokens, pauses and the pause rate per answer token of each augmented split (rows only of the clean ones)."
     stats = {}
     for name, split in ds.items():
-        if "n_pauses" not in split.column_names: stats[name] = {"rows": len(split)}; continue
+        if name in clean_splits or "n_pauses" not in split.column_names: stats[name] = {"rows": len(split)}; continue
         s = {"samples": len(split), "rows": len(set(split["source_index"])), "pauses": int(sum(split["n_pauses"]))}
         if tokenizer is not None:
             src = [strip_pauses(a) for a in list(split[cfg.column])[::cfg.k]]
@@ -214,24 +228,37 @@ def check_output_dir(out_dir: str|Path, source: str|Path|None = None, overwrite:
         raise ValueError(f"{out_dir}: {', '.join(clash)} was not written by the injector but the new injection would write it; move it away first")
 
 # %% ../nbs/01_inject.ipynb #79365599
+def card_header(ds: DatasetDict) -> dict:
+    "The card's YAML header: which file is which split (`configs`) and the columns, their types and the split sizes (`dataset_info`)."
+    feats = {name: split.features for name, split in ds.items()}
+    first = next(iter(feats.values()), Features())
+    if any(f != first for f in feats.values()):
+        raise ValueError(f"the splits have different columns ({ {n: list(f) for n, f in feats.items()} }); a dataset card declares one set")
+    return {"pretty_name": "GSM8K with pause tokens", "tags": ["gsm8k", "pause-tokens", "pause_nb"],
+            "configs": [{"config_name": "default", "data_files": [{"split": name, "path": f"{name}.json"} for name in ds]}],
+            "dataset_info": {"config_name": "default", "features": first._to_yaml_list(),   # the form `push_to_hub` writes
+                             "splits": [{"name": name, "num_bytes": split.data.nbytes, "num_examples": len(split)} for name, split in ds.items()]}}
+
 def dataset_card(ds: DatasetDict, metadata: dict) -> str:
-    "A dataset card (the Hub's README.md) for an injected data set: what it is, how it was made, its statistics."
+    "A dataset card (the Hub's README.md) for an injected data set: what it is, how it was made, how to open it, its statistics."
     rows = "\n".join(f"| {name} | {len(split):,} |" for name, split in ds.items())
-    return (f"---\npretty_name: GSM8K with pause tokens\ntags: [gsm8k, pause-tokens, pause_nb]\n---\n\n# GSM8K with injected pause tokens\n\n"
+    return (f"---\n{yaml.safe_dump(card_header(ds), sort_keys=False, allow_unicode=True)}---\n\n# GSM8K with injected pause tokens\n\n"
             f"Written by `pause_nb.inject`: after every answer token a pause is inserted with probability p, k samples per "
-            f"question; the test split, if present, is left clean. Files: `<split>.json` (JSON Lines), `dataset/` "
-            f"(`datasets.load_from_disk`), `metadata.json` (everything below, machine-readable).\n\n"
+            f"question; the test split, if present, is left clean. Files: `<split>.json` (JSON Lines, which "
+            f"`datasets.load_dataset(folder)` reads as the header's `configs` say), `dataset_dict.json` and a folder per split "
+            f"(`datasets.load_from_disk(folder)`), `metadata.json` (everything below, machine-readable).\n\n"
             f"| split | rows |\n|---|---|\n{rows}\n\n## Configuration and statistics\n\n```json\n"
             f"{json.dumps(metadata, indent=2, sort_keys=True, default=str)}\n```\n")
 
 # %% ../nbs/01_inject.ipynb #7062178b
 def _names(ds: DatasetDict) -> set[str]:
-    "The top-level names `save_injected` writes for `ds`."
-    return {MARKER, "README.md", "metadata.json", "dataset", *(f"{name}.json" for name in ds)}
+    "The top-level names `save_injected` writes for `ds`: the `save_to_disk` files (a folder per split) and a JSON Lines file per split."
+    return {MARKER, "README.md", "metadata.json", "dataset_dict.json", *ds, *(f"{name}.json" for name in ds)}
 
 def save_injected(ds: DatasetDict, out_dir: str|Path, metadata: dict, overwrite: bool = False) -> Path:
-    "Write `ds` (JSON lines per split and `save_to_disk` under `dataset/`), `metadata.json` and a dataset card into `out_dir`, atomically; an overwrite keeps the user's files."
+    "Write `ds` (JSON lines per split and `save_to_disk`, side by side), `metadata.json` and a dataset card into `out_dir`, atomically; an overwrite keeps the user's files."
     check_output_dir(out_dir, overwrite=overwrite, new_names=_names(ds))
+    card = dataset_card(ds, metadata)             # before any writing: it refuses splits with different columns
     target = Path(out_dir); tmp = temp_dir_beside(target)
     try:
         (tmp/MARKER).write_text("written by pause_nb.inject; `--overwrite` replaces only these files:\n" + "\n".join(sorted(_names(ds) - {MARKER})) + "\n")
@@ -241,9 +268,9 @@ def save_injected(ds: DatasetDict, out_dir: str|Path, metadata: dict, overwrite:
                 for row in split: f.write(json.dumps(row, ensure_ascii=False) + "\n")
             fp = hashlib.sha256((tmp/f"{name}.json").read_bytes()).hexdigest()[:16]   # content hash: same rows, same bytes
             stamped[name] = Dataset(split.data, info=split.info.copy(), split=split.split, indices_table=split._indices, fingerprint=fp)
-        DatasetDict(stamped).save_to_disk(str(tmp/"dataset"))
+        DatasetDict(stamped).save_to_disk(str(tmp))
         (tmp/"metadata.json").write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        (tmp/"README.md").write_text(dataset_card(ds, metadata), encoding="utf-8")
+        (tmp/"README.md").write_text(card, encoding="utf-8")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     kept = user_files(target) if (target/MARKER).exists() else []
@@ -278,6 +305,13 @@ def inject_gsm8k(dataset_location: str|Path, # GSM8K folder (`train.jsonl`, `tes
             "stats": injection_stats(aug, cfg, tokenizer)}
     save_injected(aug, out_dir, meta, overwrite)
     return meta | {"seconds": seconds}
+
+# %% ../nbs/01_inject.ipynb #0ef6c757
+def load_injected(folder: str|Path, keep_in_memory: bool = True) -> DatasetDict:
+    "The splits of an injected `folder` (this layout, or the older one with `dataset/`), read into memory unless asked otherwise."
+    folder = Path(folder)
+    old = (folder/"dataset"/"dataset_dict.json").exists() and not (folder/"dataset_dict.json").exists()
+    return load_from_disk(str(folder/"dataset" if old else folder), keep_in_memory=keep_in_memory)
 
 # %% ../nbs/01_inject.ipynb #6e98143f
 def check_injection(rows: list[dict], augmented: list[str], tokenizer, column: str = "answer", k: int = 1) -> dict:
