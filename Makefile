@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test bench lab export clean-nbs docs docs-check docs-outputs clean
+.PHONY: demo test test-fast bench lab export clean-nbs docs docs-check docs-outputs clean
 
 $(STAMP): settings.ini setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,6 +22,10 @@ demo: $(STAMP)
 ## All tests: every notebook in nbs/ (as pytest cases) plus tests/.
 test: $(STAMP)
 	$(PY) -m pytest -q tests
+
+## The inner loop: the tests that take under 8 s each (about 1.5 min); it lists what it left out. `make test` runs all.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow" tests
 
 ## Benchmarks: one `name: value` line per figure.
 bench: $(STAMP)

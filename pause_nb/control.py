@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from .data import PAUSE_TOKEN, atomic_write
+from .data import PAUSE_TOKEN, atomic_write, die_with_parent
 from .stats import paired_difference, seed_interval
 
 # %% auto #0
@@ -175,7 +175,7 @@ def run_tasks(tasks: list[tuple], jobs: int = 1, threads: int|None = 1, log=prin
     def done(r): log(f"  {r['split']}: arm={r['arm']:5s} seed={r['seed']} acc={r['acc']:.4f} loss={r['final_train_loss']:.3f} wall={r['wall_s']}s")
     if jobs > 1:
         from pause_nb.control import _one_thread as work      # by module name: a notebook's own definitions do not pickle
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent) as ex:
             futs = [ex.submit(work, asdict(c), *rest) for c, *rest in tasks]
             for f in futs: done(f.result()[0])
             return [f.result() for f in futs]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #a786c0af
 from __future__ import annotations
-import hashlib, json, math, os, platform, random, re, subprocess, tempfile, warnings
+import hashlib, json, math, os, platform, random, re, subprocess, sys, tempfile, warnings
 from datetime import datetime, timezone
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -14,9 +14,10 @@ from pathlib import Path
 __all__ = ['PAUSE_TOKEN', 'EXTRACTIONS', 'PROVENANCE_PACKAGES', 'PROMPT_TEMPLATE', 'BOS', 'EOS', 'PAD', 'strip_pauses',
            'canonical_number', 'extract_answer', 'is_correct', 'extract_answer_reference', 'is_correct_reference',
            'GSM8KFormatError', 'validate_row', 'load_gsm8k', 'find_gsm8k', 'split_train_val', 'atomic_write',
-           'write_json_atomic', 'temp_dir_beside', 'package_versions', 'git_state', 'data_fingerprint', 'provenance',
-           'format_prompt', 'to_prompt_completion', 'SyntheticConfig', 'synthetic_problem', 'write_synthetic_gsm8k',
-           'gsm8k_texts', 'train_tokenizer', 'add_pause_token', 'decode_with_pauses']
+           'write_json_atomic', 'temp_dir_beside', 'die_with_parent', 'package_versions', 'git_state',
+           'data_fingerprint', 'provenance', 'format_prompt', 'to_prompt_completion', 'SyntheticConfig',
+           'synthetic_problem', 'write_synthetic_gsm8k', 'gsm8k_texts', 'train_tokenizer', 'add_pause_token',
+           'decode_with_pauses']
 
 # %% ../nbs/00_data.ipynb #7b6a23a9
 PAUSE_TOKEN = "<|pause|>"
@@ -185,6 +186,13 @@ def temp_dir_beside(path: str|Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
     os.chmod(tmp, 0o777 & ~_umask())
     return tmp
+
+# %% ../nbs/00_data.ipynb #e26eab34
+def die_with_parent() -> None:
+    "In a child process: ask Linux to kill it (SIGKILL) when its parent dies; elsewhere a no-op."
+    if sys.platform.startswith("linux"):
+        import ctypes, signal
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
 
 # %% ../nbs/00_data.ipynb #e7c2374e
 PROVENANCE_PACKAGES = ("torch", "transformers", "trl", "datasets", "peft", "accelerate", "tokenizers")

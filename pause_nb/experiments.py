@@ -8,7 +8,7 @@ import argparse, ast, contextlib, difflib, json, logging, os, subprocess, sys, t
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .data import atomic_write
+from .data import atomic_write, die_with_parent
 from .variants import VARIANTS, STAGE2_VARIANTS, PRESETS, select_variants
 from .config import RunConfig, Stage2RunConfig, config_changes, experiment_config
 
@@ -99,19 +99,13 @@ def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int =
     if stream:   # papermill logs each output message as a line: one bar update every 2 s, not ten a second
         cmd = cmd[:-2] + ["--log-output", "--log-level", log_level.upper()]; env["TQDM_MININTERVAL"] = "2"
     r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=None if stream else subprocess.PIPE, text=True,
-                       preexec_fn=_die_with_parent, cwd=_cwd())
+                       preexec_fn=die_with_parent, cwd=_cwd())
     return r.returncode == 0, (r.stderr or r.stdout)[-3000:]
 
 def _cwd() -> str:
     "Where papermill runs: the project folder, else the working directory (an installed package)."
     try: return str(project_root())
     except FileNotFoundError: return os.getcwd()
-
-def _die_with_parent() -> None:
-    "In the child, before exec: ask Linux to kill it when the runner dies (its kernel follows: ipykernel polls its parent)."
-    if sys.platform.startswith("linux"):
-        import ctypes, signal
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
 
 # %% ../nbs/08_experiments.ipynb #2d991454
 def parse_seeds(spec: str|int|list) -> list[int]:
@@ -141,7 +135,7 @@ def prepare_bases(cfgs: list[RunConfig], jobs: int = 1, log=print, log_level: st
     if jobs <= 1 or len(one) == 1:
         for c in one: _build_assets(c)
         return
-    with ProcessPoolExecutor(min(jobs, len(one)), mp_context=get_context("spawn")) as pool: list(pool.map(_build_assets, one, [log_level] * len(one)))
+    with ProcessPoolExecutor(min(jobs, len(one)), mp_context=get_context("spawn"), initializer=die_with_parent) as pool: list(pool.map(_build_assets, one, [log_level] * len(one)))
 
 # %% ../nbs/08_experiments.ipynb #b82565e4
 def parse_stage1_dirs(items: list[str]|dict|None, stage2_rows: list) -> dict[str, Path]:

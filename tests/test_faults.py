@@ -303,6 +303,29 @@ def case_stage2_refuses_a_failed_or_foreign_stage1_folder(tmp_path):
     assert "preset.model.tiny_model.hidden_size: 32 → 128" in err.getvalue()
     assert not (tmp_path / "out").exists()
 
+def case_pool_workers_die_with_the_runner(tmp_path):
+    "A SIGKILLed runner's base-pretraining pool (spawned workers, `initializer=die_with_parent`) leaves no worker behind."
+    code = ("import os, sys, time\nfrom concurrent.futures import ProcessPoolExecutor\nfrom multiprocessing import get_context\n"
+            "from pause_nb.data import die_with_parent\n"
+            "if __name__ == '__main__':\n"
+            "    ex = ProcessPoolExecutor(2, mp_context=get_context('spawn'), initializer=die_with_parent)\n"
+            "    pids = {ex.submit(os.getpid).result() for _ in range(4)}\n"
+            "    [ex.submit(time.sleep, 120) for _ in range(2)]\n"
+            "    print(*pids, flush=True); time.sleep(120)\n")
+    (tmp_path / "pool.py").write_text(code)
+    p = subprocess.Popen([sys.executable, str(tmp_path / "pool.py")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    workers = [int(x) for x in p.stdout.readline().split()]
+    assert workers, "no worker started"
+    time.sleep(1); p.kill(); p.wait()
+    def alive(pid):
+        try: return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+        except OSError: return False
+    deadline = time.time() + 10
+    while any(map(alive, workers)) and time.time() < deadline: time.sleep(0.2)
+    left = [w for w in workers if alive(w)]
+    for w in left: os.kill(w, signal.SIGKILL)
+    assert not left, f"pool workers still running after the runner died: {left}"
+
 CASES = {n.removeprefix("case_"): f for n, f in sorted(globals().items()) if n.startswith("case_")}
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -1,0 +1,36 @@
+"""Two tiers. `make test` runs everything: the README's command and CI's. `make test-fast` (`pytest -m "not slow"`) is
+the inner loop, about 1.5 minutes on the 2-core box: it leaves out the tests below, each of which took 8 s or more in a
+full run (`pytest --durations=0`), and lists them at the end so nobody mistakes it for the full suite."""
+import pytest
+
+SLOW_FILES = {          # end-to-end runs through papermill, a wheel build, compiled models, the docs build, base pretraining
+    "test_experiments.py", "test_ecosystem.py", "test_compile.py", "test_docs.py", "test_bases.py"}
+SLOW_NOTEBOOKS = {      # notebooks that train, decode at length or run the runner (seconds in a full run)
+    "index.ipynb",                # 111 s: the home page's injection and figures
+    "02c_checkpoints.ipynb",      # 91 s: the real SmolLM2 checkpoint
+    "07_pipeline.ipynb",          # 44 s
+    "12_positive_control.ipynb",  # 28 s
+    "04a_generate.ipynb", "04_evaluate.ipynb",   # 24 s, 22 s
+    "02_model.ipynb", "07_assets.ipynb", "02b_hub.ipynb", "01_inject.ipynb", "08_experiments.ipynb", "03_train.ipynb"}   # 12-15 s each
+
+def _slow(item) -> bool:
+    "Whether `item` belongs to the slow tier."
+    nb = getattr(item, "callspec", None) and item.callspec.params.get("nb")
+    return item.path.name in SLOW_FILES or (nb is not None and nb.name in SLOW_NOTEBOOKS)
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: left out of `make test-fast` (8 s or more in a full run)")
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _slow(item): item.add_marker(pytest.mark.slow)
+
+def pytest_deselected(items):
+    _left_out.extend(items)
+
+_left_out: list = []
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not _left_out: return
+    names = sorted({i.path.name if i.path.name != "test_notebooks.py" else f"nbs/{i.callspec.params['nb'].name}" for i in _left_out})
+    terminalreporter.write_line(f"fast tier: {len(_left_out)} slow tests left out (`make test` runs them): {', '.join(names)}")
