@@ -10,7 +10,7 @@ from pathlib import Path
 
 from datasets import Dataset, DatasetDict
 
-from .data import provenance, to_prompt_completion
+from .data import PAUSE_TOKEN, atomic_write, provenance, to_prompt_completion
 from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_assets, prepare_injected, prepare_source,
                              sft_config, showing_progress, write_json_atomic)
 from .config import RunConfig, Stage2RunConfig, config_dict, experiment_config, load_config
@@ -18,8 +18,9 @@ from .config import RunConfig, Stage2RunConfig, config_dict, experiment_config, 
 # %% auto #0
 __all__ = ['template_config', 'variant_data', 'trainable_config', 'build_model', 'RunFailed', 'check_training',
            'truncation_report', 'start_pause_prob', 'train_variant', 'check_replies', 'evaluate_variant',
-           'variant_figures', 'save_model', 'run_variant', 'run_metrics', 'check_stage1_dir', 'stage1_model_dir',
-           'load_stage1', 'stage2_data', 'run_rl', 'stage2_figures', 'stage2_metrics', 'run_stage2_variant']
+           'variant_figures', 'save_model', 'model_card', 'run_variant', 'run_metrics', 'check_stage1_dir',
+           'stage1_model_dir', 'load_stage1', 'stage2_data', 'run_rl', 'stage2_figures', 'stage2_metrics',
+           'run_stage2_variant']
 
 # %% ../nbs/07_pipeline.ipynb #1c732f14
 def template_config(variant, preset, seed, overrides) -> RunConfig|Stage2RunConfig:
@@ -191,6 +192,28 @@ def save_model(model, tokenizer, path: str|Path) -> Path:
     from pause_nb.hub import save_pause_model
     return save_pause_model(model, path, tokenizer)
 
+# %% ../nbs/07_pipeline.ipynb #3ce00d8d
+def model_card(cfg: RunConfig, metrics: dict) -> str:
+    "A model card (README.md with YAML front matter) for a run's saved model, from its configuration and metrics."
+    v, prov = cfg.variant, metrics.get("provenance", {})
+    base = metrics.get("base", {})
+    what = (f"a pause model: the LM below plus a `{PAUSE_TOKEN}` input embedding and a pause head "
+            f"({v.head_outputs} output{'s' if v.head_outputs > 1 else ''}, {'detached from' if v.detach else 'trained with'} the LM's gradients), "
+            f"trained with the `{v.pause_loss}` pause loss" if v.pause else "a plain causal LM (no pause token)")
+    rows = "\n".join(f"| {name} | {m['reference']['test_accuracy']:.4f} | {m['reference'].get('avg_pauses_per_reply') or 0:.2f} | {m['reference']['n_questions']} |"
+                     for name, m in metrics.get("protocols", {}).items())
+    git = prov.get("git") or {}
+    return (f"---\nlibrary_name: transformers\ntags: [pause-tokens, pause_nb, gsm8k]\n---\n\n# {v.title}\n\n"
+            f"Trained by pause_nb (row `{v.name}`, preset `{cfg.preset.name}`, seed {cfg.seed}): {what}.\n\n"
+            f"- **Base:** {base.get('base_note') or base.get('base')}\n"
+            f"- **The seed's command for this row:** `{v.seed_command or '—'}`\n"
+            f"- **Made at:** commit {git.get('commit') or 'unknown'}{' (uncommitted changes)' if git.get('dirty') else ''}, {prov.get('date', 'date unknown')}\n\n"
+            f"## Results on the test split\n\n| protocol | accuracy (reference rule) | pauses per reply | questions |\n|---|---|---|---|\n{rows}\n\n"
+            f"## Loading\n\n```python\nimport pause_nb  # registers the pause model with the Auto classes\n"
+            f"from transformers import AutoModelForCausalLM, AutoTokenizer\nmodel = AutoModelForCausalLM.from_pretrained(path)\n"
+            f"tokenizer = AutoTokenizer.from_pretrained(path)\n```\n\nThe run folder beside `model/` holds `config.json`, `metrics.json` "
+            f"and the predictions these numbers were computed from.\n")
+
 # %% ../nbs/07_pipeline.ipynb #d9670676
 def run_variant(cfg: RunConfig, out: str|Path, log=print) -> dict|None:
     "Prepare, train, evaluate and save one run configuration into `out` (`metrics.json` last); returns the metrics."
@@ -207,6 +230,7 @@ def run_variant(cfg: RunConfig, out: str|Path, log=print) -> dict|None:
     variant_figures(records, data, cfg, out)
     save_model(model, tok, out/"model")
     metrics = run_metrics(protocols, info, assets, time.time() - t0, cfg, out/"model")
+    atomic_write(out/"model"/"README.md", model_card(cfg, metrics))
     write_json_atomic(out/"metrics.json", metrics)
     return metrics
 
