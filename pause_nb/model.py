@@ -79,9 +79,8 @@ class _PauseColumn(torch.autograd.Function):
         col = ctx.col
         g_pause = grad[..., col].clone()
         w = g_pause.float() if grad_lse is None else g_pause.float() + grad_lse
-        if bool(w.any()):                 # d lse(z) / dz = softmax(z)
-            out = (logits.float() - lse.unsqueeze(-1)).exp_().mul_(w.unsqueeze(-1)).to(grad.dtype).add_(grad)
-        else: out = grad.clone()
+        # d lse(z) / dz = softmax(z); no branch on w's values: torch.compile traces this without a graph break
+        out = (logits.float() - lse.unsqueeze(-1)).exp_().mul_(w.unsqueeze(-1)).to(grad.dtype).add_(grad)
         out[..., col] = 0                 # the LM's own logit for the pause id (masked) gets nothing
         return out, g_pause, None
 

@@ -51,3 +51,13 @@ def test_compiled_decoding_gives_the_eager_replies(setup):
         assert [[r["ids"] for r in q] for q in comp] == [[r["ids"] for r in q] for q in eager]
         for qc, qe in zip(comp, eager):
             for rc, re_ in zip(qc, qe): assert rc["pause_probs"] == pytest.approx(re_["pause_probs"], abs=1e-5)
+
+def test_compiled_inference_has_no_graph_break(setup):
+    "`torch.compile(model)(ids)` with gradients on (as a user calls it, outside `no_grad`) breaks no graph: the pause column's autograd traces."
+    model, tok, data = setup
+    torch._dynamo.reset(); torch._dynamo.utils.counters.clear()
+    m = torch.compile(copy.deepcopy(model))
+    ids = torch.tensor([tok("Question: 2 + 3? Answer: 5 #### 5").input_ids])
+    out = m(input_ids=ids)
+    assert dict(torch._dynamo.utils.counters["graph_break"]) == {}, dict(torch._dynamo.utils.counters["graph_break"])
+    torch.testing.assert_close(out.logits, copy.deepcopy(model)(input_ids=ids).logits, rtol=1e-5, atol=1e-5)
