@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_report.ipynb #15752af3
 from __future__ import annotations
-import html, json, math
+import html, json, math, re
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -105,10 +105,17 @@ SEED_PUBLISHED = {   # ../shared/seed: "Warming up TinyLlama-1B on GSM8K", Resul
 _COLS = ("test_accuracy", "avg_pauses_per_reply", "avg_pauses_per_reply_correct", "avg_pauses_per_reply_incorrect", "pause_share_reference")
 
 # %% ../nbs/11_report.ipynb #acd7c65a
+_NUMBER = re.compile(r"[+-]?\[?[+-]?\d")     # 0.5750 ± 0.0354, +0.075 [-0.01, +0.11] p=0.03, [0.45, 0.61], 6:0, 0.500 → 0.650
+
+def _numbers(column: tuple) -> bool:
+    "Whether a column holds numbers ('–' where missing), to be right-aligned."
+    return any(c != "–" for c in column) and all(c == "–" or _NUMBER.match(c) for c in column)
+
 def _table(head: list[str], rows: list[list[str]]) -> str:
-    "A Markdown pipe table of already formatted cells (a `|` inside a cell, as in `<|pause|>`, escaped)."
+    "A Markdown pipe table of already formatted cells (a `|` inside a cell, as in `<|pause|>`, escaped), columns of numbers right-aligned."
     cells = lambda r: "| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |"
-    return "\n".join([cells(head), "|" + "---|" * len(head)] + [cells(r) for r in rows])
+    align = [_numbers(tuple(map(str, col))) for col in zip(*rows)] if rows else [False] * len(head)
+    return "\n".join([cells(head), "|" + "".join("---:|" if a else "---|" for a in align)] + [cells(r) for r in rows])
 
 # %% ../nbs/11_report.ipynb #4bd60b78
 def seed_table(runs: list[dict], protocol: str = "seed", rule: str = "reference") -> str:
@@ -166,18 +173,21 @@ def facts_table(runs: list[dict]) -> str:
     return _table(["Experiment Name", *(t for t, _ in FACTS), "seeds", "base", "prompt suffix"], out)
 
 # %% ../nbs/11_report.ipynb #a9aa3f59
+_LEGEND_BELOW = dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0)   # the figure's foot: under the axis title at any height
+_UNDER_TOOLBAR = dict(yref="paper", y=1, yanchor="bottom", pad=dict(b=12))              # a title just above the plot, below plotly's toolbar
+
 def report_figures(runs: list[dict], diffs: dict) -> dict:
     "Interactive charts: accuracy per protocol (± sd over seeds), and the paired differences to the baseline with 95% CIs."
     import plotly.graph_objects as go
-    names, height = [r["title"] for r in runs], 160 + 45 * len(runs)   # horizontal: long row titles stay readable
+    names, height = [r["title"] for r in runs], 200 + 45 * len(runs)   # horizontal: long row titles stay readable
     label = lambda proto, rule: f"{proto} protocol, {'our' if rule == 'ours' else rule} rule"
     fig_acc = go.Figure()
     for proto, rule in (("seed", "reference"), ("greedy", "ours")):
         stats = [mean_sd([m["test_accuracy"] for m in protocol_metrics(r, proto, rule)]) for r in runs]
         fig_acc.add_bar(y=names, x=[m for m, _ in stats], name=label(proto, rule), orientation="h",
                         error_x=dict(type="data", array=[sd or 0 for _, sd in stats]))
-    fig_acc.update_layout(title="Test accuracy (± sd over seeds)", barmode="group", xaxis_title="accuracy", height=height,
-                          yaxis=dict(autorange="reversed", automargin=True), legend=dict(orientation="h", y=-0.15))
+    room = dict(height=height, legend=_LEGEND_BELOW, margin=dict(t=80, b=110), yaxis=dict(autorange="reversed", automargin=True))
+    fig_acc.update_layout(title=dict(text="Test accuracy (± sd over seeds)", **_UNDER_TOOLBAR), barmode="group", xaxis_title="accuracy", **room)
     fig_d = go.Figure()
     for (proto, rule), symbol in ((("seed", "reference"), "circle"), (("greedy", "ours"), "diamond")):
         pts = [(r["title"], diffs[r["name"]][(proto, rule)]) for r in runs if diffs[r["name"]][(proto, rule)]]
@@ -185,8 +195,8 @@ def report_figures(runs: list[dict], diffs: dict) -> dict:
                           name=label(proto, rule), error_x=dict(type="data", symmetric=False,
                           array=[d["ci95"][1] - d["diff"] for _, d in pts], arrayminus=[d["diff"] - d["ci95"][0] for _, d in pts]))
     fig_d.add_vline(x=0, line_dash="dot")
-    fig_d.update_layout(title="Paired difference to the baseline (95% bootstrap CI)", xaxis_title="accuracy − baseline accuracy",
-                        height=height, yaxis=dict(autorange="reversed", automargin=True), legend=dict(orientation="h", y=-0.15))
+    fig_d.update_layout(title=dict(text="Paired difference to the baseline (95% bootstrap CI)", **_UNDER_TOOLBAR),
+                        xaxis_title="accuracy − baseline accuracy", **room)
     return {"accuracy": fig_acc, "differences": fig_d}
 
 # %% ../nbs/11_report.ipynb #51e7c4da
@@ -243,7 +253,7 @@ def curve_figure(histories: dict[str, list[dict]], title: str = ""):
             if pts: fig.add_trace(go.Scatter(x=[a for a, _ in pts], y=[b for _, b in pts], mode="lines+markers", name=name, legendgroup=name,
                                              showlegend=j == 0, line_color=colors[i % len(colors)]), j // 3 + 1, j % 3 + 1)
     fig.update_xaxes(title_text="GRPO step / STaR loop")
-    fig.update_layout(title=title or "Stage 2 learning curves", height=620, legend=dict(orientation="h", y=-0.15))
+    fig.update_layout(title=title or "Stage 2 learning curves", height=650, legend=_LEGEND_BELOW, margin=dict(b=110))
     return fig
 
 # %% ../nbs/11_report.ipynb #e681f3b1
@@ -277,20 +287,25 @@ def report_markdown(run_dir: str|Path) -> tuple[str, list[dict], dict]:
     return md, runs, diffs
 
 # %% ../nbs/11_report.ipynb #f1ade180
-def write_report(run_dir: str|Path) -> dict:
-    "Write `report.md` and `report.html` into `run_dir`; return their paths, the runs, the differences and the figures."
+_CSS = ("body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
+        "table{border-collapse:collapse;display:block;overflow-x:auto;margin:1em 0;font-size:90%}"
+        "th,td{border:1px solid #ccc;padding:4px 8px;vertical-align:top}th{background:#eef1f5}"
+        "tbody tr:nth-child(even){background:#f6f8fa}td{font-variant-numeric:tabular-nums}")
+
+def write_report(run_dir: str|Path, plotlyjs: str = "directory") -> dict:
+    "Write `report.md` and `report.html` into `run_dir` (plotly.js once: beside it, or `'embed'`); return their paths, the runs, the differences and the figures."
     import plotly.io as pio
+    from pause_nb.viz import plotlyjs_script
     run_dir = Path(run_dir)
     md, runs, diffs = report_markdown(run_dir)
     atomic_write(run_dir/"report.md", md)
     one = [r for r in runs if r["stage"] == 1]
     figs = (report_figures(one, diffs) if one else {}) | stage2_curves([r for r in runs if r["stage"] == 2])
-    html_figs = "".join(pio.to_html(f, include_plotlyjs=(i == 0), full_html=False) for i, f in enumerate(figs.values()))
+    html_figs = "".join(pio.to_html(f, include_plotlyjs=False, full_html=False) for f in figs.values())
     links = "".join(f"<li>{html.escape(r['title'])}: " + ", ".join(f"<a href='{html.escape(str(f.relative_to(run_dir)))}'>{html.escape(f.parent.parent.name + '/' + f.stem)}</a>"
                     for s in r["seeds"].values() for f in sorted(f for f in (s["dir"]/"figures").glob("*.html") if f.name != "index.html")) + "</li>" for r in runs)
     body = MarkdownIt("commonmark").enable("table").render(md)   # report.md as it reads, notes and all
     atomic_write(run_dir/"report.html", f"<!doctype html><html><head><meta charset='utf-8'><title>pause_nb report: {html.escape(run_dir.name)}</title>"
-                 f"<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;display:block;overflow-x:auto}} "
-                 f"td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head><body>"
+                 f"<style>{_CSS}</style>{plotlyjs_script(run_dir, plotlyjs) if figs else ''}</head><body>"
                  f"{body}{html_figs}<h2>Per-run figures</h2><ul>{links}</ul></body></html>")
     return {"markdown": run_dir/"report.md", "html": run_dir/"report.html", "runs": runs, "differences": diffs, "figures": figs}

@@ -9,13 +9,35 @@ from collections import Counter
 from pathlib import Path
 
 import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.io.base_renderers import NotebookRenderer
+from plotly.offline import get_plotlyjs
 
-from .data import PAUSE_TOKEN, strip_pauses
+from .data import PAUSE_TOKEN, atomic_write, strip_pauses
 
 # %% auto #0
-__all__ = ['PAUSE_MARK', 'CONTEXTS', 'reply_viewer', 'relative_pause_positions', 'pause_position_histogram',
-           'pause_context_shares', 'pause_context_figure', 'pauses_per_reply_figure', 'calibration_by_position',
-           'calibration_figure', 'save_html', 'run_figures', 'save_figures']
+__all__ = ['HTML_FALLBACK', 'PAUSE_MARK', 'CONTEXTS', 'html_fallback', 'reply_viewer', 'relative_pause_positions',
+           'pause_position_histogram', 'pause_context_shares', 'pause_context_figure', 'pauses_per_reply_figure',
+           'calibration_by_position', 'calibration_figure', 'save_html', 'plotlyjs_script', 'run_figures',
+           'save_figures']
+
+# %% ../nbs/05_viz.ipynb #0f491554
+class _HtmlFallback(NotebookRenderer):
+    "plotly's notebook renderer (plotly.js embedded once per kernel) drawing each figure as a plain div: no MathJax from a CDN."
+    def to_mimebundle(self, fig_dict):
+        return {"text/html": pio.to_html(fig_dict, config=self.config, include_plotlyjs=False, full_html=False,
+                                         default_width="100%", default_height=525, validate=False)}
+
+pio.renderers["pause_nb_html"] = _HtmlFallback()
+HTML_FALLBACK = "plotly_mimetype+pause_nb_html"    # the JSON for JupyterLab, HTML for every other viewer
+
+_JUPYTER_DEFAULTS = ("plotly_mimetype", "plotly_mimetype+notebook")   # plotly's choice in a Jupyter kernel and in other IPython shells
+
+def html_fallback() -> str:
+    "In a notebook, show figures with HTML beside plotly's JSON (plotly.js once per kernel); the renderer in effect."
+    if not os.environ.get("PLOTLY_RENDERER") and pio.renderers.default in _JUPYTER_DEFAULTS:
+        pio.renderers.default = HTML_FALLBACK      # once: set again, it would queue plotly.js a second time
+    return pio.renderers.default
 
 # %% ../nbs/05_viz.ipynb #98be1e2a
 PAUSE_MARK = "||"    # how a pause is drawn (ASCII: renders in every font)
@@ -185,6 +207,16 @@ def save_html(fig: go.Figure, path: str|Path, plotlyjs: str = "embed") -> Path:
     fig.write_html(tmp, include_plotlyjs=True if plotlyjs == "embed" else "directory", full_html=True)
     os.replace(tmp, path)
     return path
+
+# %% ../nbs/05_viz.ipynb #9fd14826
+def plotlyjs_script(out_dir: str|Path, plotlyjs: str = "directory") -> str:
+    "One `<script>` giving a page in `out_dir` plotly.js offline: `plotly.min.js` written beside it (`'directory'`), or embedded."
+    if plotlyjs not in ("embed", "directory"): raise ValueError(f"plotlyjs must be 'embed' or 'directory', got {plotlyjs!r}")
+    js = get_plotlyjs()
+    if plotlyjs == "embed": return f"<script>{js}</script>"
+    beside = Path(out_dir)/"plotly.min.js"
+    if not beside.exists() or beside.read_text(encoding="utf-8") != js: atomic_write(beside, js)
+    return '<script src="plotly.min.js"></script>'
 
 # %% ../nbs/05_viz.ipynb #7a94cfb2
 def run_figures(records: list[dict], injected_texts: list[str]|None = None, pause_p: float|None = None) -> dict[str, go.Figure]:

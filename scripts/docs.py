@@ -21,7 +21,8 @@ The route (quarto, which nbdev's own site builder needs, cannot be installed her
    `{target=…}` link attributes dropped, links to the configured doc host made relative, an anchor per API entry
    (`data.html#extract_answer`, as nbdev's link index writes them), and plotly outputs (stored as
    `application/vnd.plotly.v1+json`, which myst-nb drops) → HTML that draws the figure with plotly.js, shipped in
-   `_static/` and loaded only on pages with a figure (no CDN).
+   `_static/` and loaded only on pages with a figure (no CDN); the output that loads plotly.js before a kernel's first
+   figure (`pause_nb.viz.html_fallback`, plotly's notebook renderers: an executed run report holds one) is dropped.
 4. **sphinx + myst-nb** (`nb_execution_mode = "off"`) + sphinx-book-theme: navigation, search, one page per
    notebook (numeric prefixes dropped, as nbdev does: `00_data.ipynb` → `data.html`).
 
@@ -207,6 +208,11 @@ def plotly_html(fig_json: dict, div_id: str) -> str:
     return (f'<div id="{div_id}" class="plotly-graph-div pause-nb-figure" style="height:{height}px; width:100%;"></div>\n'
             f'<script type="text/javascript">Plotly.newPlot("{div_id}", {data}, {layout}, {config});</script>\n')
 
+def plotlyjs_loader(data: dict) -> bool:
+    "Whether an output only loads plotly.js (4.8 MB, or from a CDN), as `html_fallback` does before a kernel's first figure: the site ships its own."
+    page = _src({"source": data.get("text/html", "")})
+    return PLOTLY_MIME not in data and "window.PlotlyConfig" in page and "plotly-graph-div" not in page
+
 def fix_up(nb: dict, name: str) -> dict:
     "Turn nbdev's quarto-flavoured output into plain notebook cells + tags; return what the page holds."
     doc_url, depth = _doc_url(), name.count("/")
@@ -239,6 +245,7 @@ def fix_up(nb: dict, name: str) -> dict:
         outs = []
         for out in cell.get("outputs", []):
             data = out.get("data")
+            if data and plotlyjs_loader(data): continue
             if data and PLOTLY_MIME in data:
                 n_fig += 1
                 out["data"] = {"text/html": plotly_html(data[PLOTLY_MIME], f"{name}-fig-{n_fig}")}
