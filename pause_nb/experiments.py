@@ -182,6 +182,7 @@ def run_experiments(preset: str = "cpu-tiny",     # a name in `PRESETS`
     "Run each selected row's template once per seed (resuming finished ones), Stage 1 before Stage 2, then the report; each run's status."
     from filelock import FileLock, Timeout
     from pause_nb.evaluate import PROTOCOLS
+    if not run or Path(run).name != run or run in (".", ".."): raise ValueError(f"--run {run!r}: a run is named by a folder name under --out-root, not a path")
     vs, seeds = select_variants(variants, with_baselines=True), parse_seeds(seeds)
     cfgs = {(v.name, s): experiment_config(v, preset, s, overrides) for v in vs for s in seeds}   # fail fast on bad names or overrides
     bad = sorted({p for c in cfgs.values() for p in c.preset.eval.protocols} - set(PROTOCOLS))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02b_hub.ipynb #c11a1fb4
 from __future__ import annotations
-import copy
+import copy, os
 from pathlib import Path
 
 # %% auto #0
@@ -85,4 +85,11 @@ def save_pause_model(model, save_directory: str|Path, tokenizer=None) -> Path:
         for c in model.peft_config.values(): c.base_model_name_or_path = base
     model.save_pretrained(str(d))
     if tokenizer is not None: tokenizer.save_pretrained(str(d))
+    _umask_modes(d)
     return d
+
+def _umask_modes(folder: Path) -> None:
+    "Give every file under `folder` the mode the umask allows: safetensors writes the weights 0600, everything else 0644."
+    mask = os.umask(0); os.umask(mask)
+    for f in Path(folder).rglob("*"):
+        if f.is_file(): os.chmod(f, 0o666 & ~mask)

@@ -297,6 +297,8 @@ def write_report(run_dir: str|Path, plotlyjs: str = "directory") -> dict:
     import plotly.io as pio
     from pause_nb.viz import plotlyjs_script
     run_dir = Path(run_dir)
+    if run_dir.is_dir() and not any(run_dir.glob("*/seed-*")):   # a data folder, a model folder: nothing of ours to write there
+        raise FileNotFoundError(f"{run_dir}: not a run folder (no <row>/seed-<s>/ folders in it); nothing written")
     md, runs, diffs = report_markdown(run_dir)
     atomic_write(run_dir/"report.md", md)
     one = [r for r in runs if r["stage"] == 1]

@@ -26,7 +26,7 @@ def pytest_collection_modifyitems(config, items):
         if _slow(item): item.add_marker(pytest.mark.slow)
 
 def pytest_deselected(items):
-    _left_out.extend(items)
+    _left_out.extend(i for i in items if i.get_closest_marker("slow"))   # not what -k or -m of another kind leaves out
 
 _left_out: list = []
 

@@ -326,6 +326,32 @@ def case_pool_workers_die_with_the_runner(tmp_path):
     for w in left: os.kill(w, signal.SIGKILL)
     assert not left, f"pool workers still running after the runner died: {left}"
 
+def case_run_name_is_not_a_path(tmp_path):
+    import contextlib, io
+    from pause_nb.experiments import main
+    for run in ("/abs/path", "../x", "a/b", ".."):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):     # an unknown row too: were the name let through, nothing would run anyway
+            rc = main(["run", "--out-root", str(tmp_path / "out"), "--run", run, "--variants", "no_such_row"])
+        assert rc == 2 and "a run is named by a folder name" in err.getvalue(), (run, err.getvalue())
+    assert not (tmp_path / "out").exists() and not (tmp_path / "x").exists()
+
+def case_report_on_a_data_folder_writes_nothing(tmp_path):
+    d = tmp_path / "data"; d.mkdir(); (d / "train.jsonl").write_text("{}\n")
+    r = _cli("pause_nb.experiments", "report", str(d))
+    assert r.returncode == 2 and "not a run folder" in r.stderr and sorted(p.name for p in d.iterdir()) == ["train.jsonl"], r.stderr[-2000:]
+
+def case_saved_weights_follow_the_umask(tmp_path):
+    from pause_nb.data import train_tokenizer
+    from pause_nb.hub import save_pause_model
+    from pause_nb.model import tiny_causal_lm
+    tok = train_tokenizer(["Question: 1 + 1? Answer: 2 #### 2"] * 4, 60)
+    old = os.umask(0o022)
+    try: d = save_pause_model(tiny_causal_lm(tok, hidden_size=16, num_layers=1), tmp_path / "m", tok)
+    finally: os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in d.iterdir() if p.is_file()}
+    assert modes["model.safetensors"] == 0o644 and set(modes.values()) == {0o644}, modes
+
 CASES = {n.removeprefix("case_"): f for n, f in sorted(globals().items()) if n.startswith("case_")}
 
 @pytest.mark.parametrize("case", list(CASES))
