@@ -108,7 +108,7 @@ def load_gsm8k(source: str|Path, # folder with `{split}.jsonl`, or a dataset nam
                split: str = "train",
                on_invalid: str = "raise", # "raise" or "skip" (skipped rows are counted in a warning)
                config: str = "main",      # hub config, used for dataset names only
-              ) -> Dataset:
+              ):                          # -> a datasets.Dataset (datasets is imported inside: this module stays light)
     "Load one GSM8K split as a `Dataset` with `question` and `answer` columns, validating every row."
     import datasets                              # here: `pause_nb.data` stays light for the command lines that import it
     if on_invalid not in ("raise", "skip"): raise ValueError(f"on_invalid must be 'raise' or 'skip', got {on_invalid!r}")
@@ -142,7 +142,7 @@ def find_gsm8k() -> Path|None:
     return None
 
 # %% ../nbs/00_data.ipynb #b6957bfb
-def split_train_val(train: Dataset, val_fraction: float = 0.1, seed: int = 42) -> DatasetDict:
+def split_train_val(train, val_fraction: float = 0.1, seed: int = 42):   # a datasets.Dataset -> a DatasetDict
     "Split `train` into seeded `train` / `validation` parts."
     if not 0 < val_fraction < 1: raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
     from datasets import DatasetDict
@@ -330,7 +330,7 @@ def write_synthetic_gsm8k(out_dir: str|Path, cfg: SyntheticConfig = SyntheticCon
     return out
 
 # %% ../nbs/00_data.ipynb #7459f405
-def gsm8k_texts(ds: Dataset):
+def gsm8k_texts(ds):   # a datasets.Dataset of GSM8K rows
     "The strings a tokenizer is trained on: each row's prompt and completion."
     for row in ds: yield format_prompt(row["question"]) + " " + row["answer"]
 

@@ -14,7 +14,8 @@ __all__ = ['PAUSE_PARTS', 'save_pause_base', 'attach', 'save_pause_model']
 PAUSE_PARTS = "pause_parts.safetensors"   # a pause base's own weights: the pause embedding row and the pause head
 _LM_LOAD_KWARGS = ("dtype", "device_map", "attn_implementation", "local_files_only", "cache_dir", "token")
 
-def save_pause_base(model: PauseModelForCausalLM, save_directory: str|Path) -> Path:
+def save_pause_base(model,                       # a pause model (`pause_nb.model.PauseModelForCausalLM`; this module does not import it)
+                    save_directory: str|Path) -> Path:
     "Save `model`'s config and pause parts (a few kB) into `save_directory`, pointing at its LM's weights instead of copying them."
     src = model.lm.name_or_path
     if not src: raise ValueError("the pause model's LM was built in memory (its name_or_path is empty), so a pause base cannot point at it: "
@@ -40,7 +41,7 @@ def _is_pause_base(path) -> bool:
     return (p/PAUSE_PARTS).is_file() and not any(p.glob("model*.safetensors*")) and not any(p.glob("pytorch_model*.bin*"))
 
 # %% ../nbs/02b_hub.ipynb #d06200c1
-def _load_pause_base(cls, path: Path, config: PauseConfig|None = None, **kwargs) -> PauseModelForCausalLM:
+def _load_pause_base(cls, path: Path, config=None, **kwargs):   # config: a `cls.config_class`, else read from `path`
     "The pause model a pause base describes: its LM loaded from `config.lm_name_or_path`, its pause parts from `path`."
     config = config if isinstance(config, cls.config_class) else cls.config_class.from_pretrained(path)
     src = config.lm_name_or_path
