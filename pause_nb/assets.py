@@ -45,11 +45,22 @@ def source_fingerprint(source: str) -> str:
     for f in files: h.update(f.name.encode()); h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
+# %% ../nbs/07_assets.ipynb #1667f52a
+def _check_test_is_held_out(ds: DatasetDict, source: str) -> None:
+    "Warn (always shown) when test questions also appear in train or validation: accuracy on them is not held-out accuracy."
+    import warnings
+    seen = set(ds["train"]["question"]) | set(ds["validation"]["question"])
+    if n := sum(q in seen for q in ds["test"]["question"]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn(f"{source}: {n} of {len(ds['test'])} test questions also appear in the training split; their accuracy is not held out")
+
 # %% ../nbs/07_assets.ipynb #529f07c5
 def load_splits(data: DataSettings, source: str, seed: int) -> DatasetDict:
     "Train / validation (seeded split of train) / test, cut to the data settings' row limits."
     ds = split_train_val(load_gsm8k(source, "train"), data.val_fraction, seed)
     ds["test"] = load_gsm8k(source, "test")
+    _check_test_is_held_out(ds, source)
     for split, key in (("train", "max_train_rows"), ("validation", "max_eval_rows"), ("test", "max_test_rows")):
         if (n := getattr(data, key)) is not None: ds[split] = ds[split].select(range(min(n, len(ds[split]))))
     return ds

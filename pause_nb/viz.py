@@ -204,8 +204,11 @@ def save_html(fig: go.Figure, path: str|Path, plotlyjs: str = "embed") -> Path:
     if plotlyjs not in ("embed", "directory"): raise ValueError(f"plotlyjs must be 'embed' or 'directory', got {plotlyjs!r}")
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    fig.write_html(tmp, include_plotlyjs=True if plotlyjs == "embed" else "directory", full_html=True)
-    os.replace(tmp, path)
+    try:
+        fig.write_html(tmp, include_plotlyjs=True if plotlyjs == "embed" else "directory", full_html=True)
+        os.replace(tmp, path)
+    except BaseException:                  # a full disk, a kill: no half-written page left behind
+        tmp.unlink(missing_ok=True); raise
     return path
 
 # %% ../nbs/05_viz.ipynb #9fd14826

@@ -352,6 +352,24 @@ def case_saved_weights_follow_the_umask(tmp_path):
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in d.iterdir() if p.is_file()}
     assert modes["model.safetensors"] == 0o644 and set(modes.values()) == {0o644}, modes
 
+def case_test_rows_copied_from_train_are_named(tmp_path):
+    from pause_nb.assets import load_splits
+    from pause_nb.variants import DataSettings
+    src = _gsm8k(tmp_path / "g"); train = (src / "train.jsonl").read_text().splitlines()
+    (src / "test.jsonl").write_text("\n".join(train[:3] + (src / "test.jsonl").read_text().splitlines()) + "\n")
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("ignore")                 # as under the runner's PYTHONWARNINGS=ignore: must still show
+        load_splits(DataSettings(source=str(src)), str(src), 0)
+    assert any("3 of 8 test questions also appear in the training split" in str(x.message) for x in w), [str(x.message) for x in w]
+
+def case_a_failed_figure_write_leaves_no_temporary_file(tmp_path):
+    import plotly.graph_objects as go
+    from pause_nb.viz import save_html
+    fig = go.Figure(go.Scatter(x=[1], y=[1]))
+    fig.write_html = lambda path, **kw: (Path(path).write_text("half a page"), (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    with pytest.raises(OSError, match="No space left"): save_html(fig, tmp_path / "figures" / "replies.html")
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == []
+
 CASES = {n.removeprefix("case_"): f for n, f in sorted(globals().items()) if n.startswith("case_")}
 
 @pytest.mark.parametrize("case", list(CASES))
