@@ -9,7 +9,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .data import temp_dir_beside, write_json_atomic
+from .data import _sha256_file, temp_dir_beside, write_json_atomic
 
 # %% auto #0
 __all__ = ['RECIPES', 'LIBRARIES', 'CHECKSUMS', 'data_root', 'cache_key', 'module_source', 'code_fingerprint', 'file_sha256',
@@ -57,11 +57,8 @@ def code_fingerprint(artefact: str) -> str:
 # %% ../nbs/07a_cache.ipynb #0583e615
 @functools.lru_cache(maxsize=256)
 def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
-    "The SHA-256 of the file at `path`, read in 1 MB blocks (size and mtime only key the memo)."
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20): h.update(chunk)
-    return h.hexdigest()
+    "The SHA-256 of the file at `path` (size and mtime only key the memo)."
+    return _sha256_file(Path(path))
 
 def file_sha256(path: str|Path) -> str:
     "The SHA-256 of a file's bytes, read in blocks; remembered within a process while its size and mtime stay the same."

@@ -331,7 +331,8 @@ def cli() -> argparse.ArgumentParser:
 def summary_table(run_dir: str|Path, width: int = 100) -> str:
     "The runs of `run_dir` as a plain table that fits `width` columns: row, seeds, sampled and greedy accuracy, pauses per reply."
     from pause_nb.report import collect_runs
-    def mean(xs): xs = [x for x in xs if x is not None]; return f"{sum(xs) / len(xs):.3f}" if xs else "–"
+    from pause_nb.stats import mean_sd
+    def mean(xs): m = mean_sd(xs)[0]; return "–" if m is None else f"{m:.3f}"
     def metric(r, proto, key): return mean([s["metrics"].get("protocols", {}).get(proto, {}).get("reference", {}).get(key) for s in r["seeds"].values()])
     head, rows = ("row", "seeds", "seed protocol", "greedy", "pauses/reply"), []
     for r in collect_runs(run_dir):

@@ -5,10 +5,6 @@ import json, re
 from pathlib import Path
 import pytest, yaml
 
-TOY = dict(synthetic={"n_train": 200, "n_test": 30}, max_train_rows=24, max_eval_rows=8, max_test_rows=8, tokenizer_vocab=350,
-           pretrain_epochs=0.0, batch_size=8, max_new_tokens=8, eval_batch_size=8, pause_k=2,
-           tiny_model={"arch": "llama", "hidden_size": 32, "num_layers": 1, "num_heads": 2})
-
 @pytest.fixture(autouse=True)
 def data_root(tmp_path, monkeypatch):
     monkeypatch.setenv("PAUSE_NB_DATA", str(tmp_path / "data"))
@@ -52,20 +48,10 @@ def test_injector_output_opens_both_ways(tmp_path):
     inject_gsm8k(src, tmp_path / "out", tok, InjectConfig(k=3, seed=0))
     assert _opens_both_ways(tmp_path / "out", tmp_path / "hf") == {"train": 60, "test": 5}
 
-def _toy_run(tmp_path, variant: str, **over):
-    "Prepare, build and train one toy run in this process (as tests/test_faults.py does); the trainer's info."
-    import torch
-    from pause_nb import pipeline as P
-    from pause_nb.config import experiment_config
-    torch.set_num_threads(1)
-    cfg = experiment_config(variant, "cpu-tiny", 0, TOY | over)
-    assets = P.prepare_assets(cfg, log=lambda *a: None); data = P.variant_data(cfg, assets)
-    model, tok = P.build_model(cfg, assets)
-    return P.train_variant(model, tok, data, cfg, tmp_path / "run")
-
 def test_cached_injected_folder_opens_and_training_writes_nothing_into_it(tmp_path):
     from pause_nb.cache import CHECKSUMS, verify_cached
-    info = _toy_run(tmp_path, "warmup_tinyllama_pause_kl_one_hot", epochs=0.5)
+    from test_faults import _toy_run                                     # the fault table's toy run, here with 2 samples per row
+    info = _toy_run(tmp_path, "warmup_tinyllama_pause_kl_one_hot", epochs=0.5, pause_k=2)
     assert info["train_steps"] > 0
     cached = list((tmp_path / "data").glob("injected-*"))
     assert len(cached) == 1, cached
