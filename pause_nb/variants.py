@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_variants.ipynb #d9115eed
 from __future__ import annotations
-import math
+import math, re
 from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar
 
@@ -13,10 +13,10 @@ from .choices import HEAD_INITS, PAUSE_LOSSES, REDUCTIONS
 from .trainable import TrainableConfig
 
 # %% auto #0
-__all__ = ['FULL_MODEL', 'LORA', 'PAUSE_LORA', 'PAUSE_ONLY', 'BASES', 'GROUPS', 'VARIANTS', 'ALGORITHMS', 'STAGE2_GROUPS',
-           'STAGE2_VARIANTS', 'ROW_ROLES', 'REFERENCE_PAUSE_STEPS', 'REFERENCE_PAUSE_SHRINK', 'PRESETS', 'Variant',
-           'Stage2Variant', 'select_variants', 'DataSettings', 'ModelSettings', 'TrainSettings', 'EvalSettings',
-           'row_role', 'weight_decay_shrink', 'matched_weight_decay', 'Preset']
+__all__ = ['FULL_MODEL', 'LORA', 'PAUSE_LORA', 'PAUSE_ONLY', 'BASES', 'FAMILIES', 'GROUPS', 'VARIANTS', 'STAGE2_VARIANTS',
+           'ALGORITHMS', 'STAGE2_GROUPS', 'ROW_ROLES', 'REFERENCE_PAUSE_STEPS', 'REFERENCE_PAUSE_SHRINK', 'PRESETS',
+           'Variant', 'register', 'Stage2Variant', 'select_variants', 'DataSettings', 'ModelSettings', 'TrainSettings',
+           'EvalSettings', 'row_role', 'weight_decay_shrink', 'matched_weight_decay', 'Preset']
 
 # %% ../nbs/06_variants.ipynb #19ce59b2
 FULL_MODEL = TrainableConfig(pause_embedding=False, pause_head=False, full_model=True)   # every weight (the TinyLlama rows)
@@ -26,6 +26,7 @@ PAUSE_ONLY = TrainableConfig()                   # the pause embedding and head,
 
 # %% ../nbs/06_variants.ipynb #4810c126
 BASES = ("matched", "baseline", "pause")                     # which pretrained base a variant starts from
+FAMILIES = ("tinyllama", "mistral")                          # which of the seed's tables a row belongs to
 GROUPS = ("seed", "corrections", "compute", "ablation")
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Variant:
     "One row of a results table: what is trained, from which base, with which loss, compared with which row."
     name: str                  # identifier: run folder name and the runner's `--variants` value
     title: str                 # the seed's "Experiment Name", verbatim (our rows: a title in the same style)
-    family: str                # "tinyllama" or "mistral": which of the seed's tables
+    family: str                # one of FAMILIES: which of the seed's tables
     pause: bool                # a pause model (pause embedding + pause head); else a plain LM
     detach: bool = False       # pause head reads the hidden state with gradients stopped
     pause_loss: str|None = None  # one of the train notebook's PAUSE_LOSSES; None without a pause head
@@ -58,7 +59,7 @@ class Variant:
         if not self.pause and (self.pause_loss is not None or self.trainable.pause_head or self.trainable.pause_embedding or self.inject):
             raise ValueError(f"variant {self.name!r}: a no-pause variant has no pause head, embedding, pause loss or injected pauses")
         for value, valid, what in ((self.reduction, REDUCTIONS, "reduction"), (self.head_init, HEAD_INITS, "head_init"),
-                                   (self.base, BASES, "base"), (self.group, GROUPS, "group")):
+                                   (self.base, BASES, "base"), (self.group, GROUPS, "group"), (self.family, FAMILIES, "family")):
             if value not in valid: raise ValueError(f"variant {self.name!r}: {what} must be one of {valid}, got {value!r}")
         if bool(self.filler) != (self.filler_count not in (0, "")):
             raise ValueError(f"variant {self.name!r}: give both filler and filler_count, or neither")
@@ -67,11 +68,34 @@ class Variant:
         if not self.trainable.anything: raise ValueError(f"variant {self.name!r}: nothing is trainable")
         if self.head_outputs not in (1, 2): raise ValueError(f"variant {self.name!r}: head_outputs must be 1 or 2, got {self.head_outputs!r}")
 
+# %% ../nbs/06_variants.ipynb #5b0d2f4e
+VARIANTS: dict[str, Variant] = {}            # Stage 1 rows by name, in registry order (`register` adds them)
+STAGE2_VARIANTS: dict[str, Stage2Variant] = {}   # Stage 2 rows by name, in registry order
+
+def register(*rows: Variant|Stage2Variant) -> Variant|Stage2Variant:
+    "Add `rows` to their stage's registry, checked against it and each other; the last row (to name it in one line)."
+    new = {}
+    for r in rows:
+        if getattr(r, "stage", None) not in (1, 2): raise TypeError(f"register: expected a Variant or a Stage2Variant, got {r!r}")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_]*", r.name): raise ValueError(f"row {r.name!r}: a row's name is a folder name: a-z, 0-9 and _")
+        if r.name in VARIANTS or r.name in STAGE2_VARIANTS or r.name in new: raise ValueError(f"row {r.name!r} is already registered")
+        new[r.name] = r
+    stage1 = VARIANTS | {n: r for n, r in new.items() if r.stage == 1}
+    stage2 = STAGE2_VARIANTS | {n: r for n, r in new.items() if r.stage == 2}
+    for r in new.values():
+        if r.baseline is not None and (r.baseline == r.name or r.baseline not in (stage1 if r.stage == 1 else stage2)):
+            raise ValueError(f"row {r.name!r}: its baseline {r.baseline!r} is not another registered Stage {r.stage} row")
+        if r.stage == 2 and (r.stage1 not in stage1 or stage1[r.stage1].pause != r.pause):
+            raise ValueError(f"row {r.name!r}: starts from {r.stage1!r}, which is not a registered Stage 1 {'pause' if r.pause else 'no-pause'} row")
+    VARIANTS.update({n: r for n, r in new.items() if r.stage == 1})
+    STAGE2_VARIANTS.update({n: r for n, r in new.items() if r.stage == 2})
+    return rows[-1] if rows else None
+
 # %% ../nbs/06_variants.ipynb #743280ca
 _CMD = "python src/trl_train.py "
 _OG = " trainer._target_=trl.SFTTrainer ~trainer.pause_probability"
 _TL, _MI = "warmup_tinyllama_no_pause", "warmup_mistral_no_pause"
-VARIANTS: dict[str, Variant] = {v.name: v for v in [
+register(
     # ---- the seed: warming up Mistral-7B on GSM8K (LoRA) ----
     Variant("warmup_mistral_pause_detached", "Warmup Mistral Pause detached", "mistral", pause=True, detach=True, pause_loss="true_prob",
             trainable=PAUSE_LORA, epochs=1.0, baseline=_MI,
@@ -114,7 +138,7 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in [
             pause=True, pause_loss="true_prob", base="baseline", baseline=_TL, group="ablation"),
     Variant("warmup_tinyllama_pause_kl_true_head_p", "warmup_tinyllama_pause KL on true probs, head started at p", "tinyllama",
             pause=True, pause_loss="true_prob", head_init="p", baseline=_TL, group="ablation"),
-]}
+)
 
 # %% ../nbs/06_variants.ipynb #e0231ba4
 ALGORITHMS = ("star_offline", "star_online", "grpo")   # the RL notebook's algorithms
@@ -153,7 +177,7 @@ def _stage2(pause: bool, algorithm: str, temperature: float = 1.0, **kw) -> Stag
 _TP = "warmup_tinyllama_pause_kl_true"
 
 # %% ../nbs/06_variants.ipynb #389e3aa8
-STAGE2_VARIANTS: dict[str, Stage2Variant] = {v.name: v for v in [
+register(
     *(_stage2(p, a, t) for t in (1.0, 1.5) for a in ("star_offline", "grpo") for p in (True, False)),
     *(_stage2(p, "star_online") for p in (True, False)),
     # the pause policy under RL: priced, paid for, or the only thing RL may change (compared with the plain pause GRPO row)
@@ -163,7 +187,7 @@ STAGE2_VARIANTS: dict[str, Stage2Variant] = {v.name: v for v in [
                   baseline="pause_grpo_t1", group="stage2-pause"),
     Stage2Variant("pause_grpo_t1_learned_pause", "Pause grpo T=1, only the pause embedding and head trained", True, "grpo", 1.0, _TP,
                   trainable=PAUSE_ONLY, baseline="pause_grpo_t1", group="stage2-pause"),
-]}
+)
 
 # %% ../nbs/06_variants.ipynb #5ea59ced
 def select_variants(spec: str|list[str], with_baselines: bool = False) -> list[Variant|Stage2Variant]:
@@ -173,11 +197,11 @@ def select_variants(spec: str|list[str], with_baselines: bool = False) -> list[V
     for n in names:
         if n == "all": chosen |= set(VARIANTS)
         elif n == "stage2-all": chosen |= set(STAGE2_VARIANTS)
-        elif n in ("tinyllama", "mistral"): chosen |= {k for k, v in VARIANTS.items() if v.family == n and v.group == "seed"}
+        elif n in FAMILIES: chosen |= {k for k, v in VARIANTS.items() if v.family == n and v.group == "seed"}
         elif n in GROUPS + STAGE2_GROUPS: chosen |= {k for k, v in rows.items() if v.group == n}
         elif n in ALGORITHMS: chosen |= {k for k, v in STAGE2_VARIANTS.items() if v.algorithm == n}
         elif n in rows: chosen.add(n)
-        else: raise KeyError(f"unknown variant {n!r}; valid: all, tinyllama, mistral, stage2-all, {', '.join(GROUPS + STAGE2_GROUPS + ALGORITHMS)}, "
+        else: raise KeyError(f"unknown variant {n!r}; valid: all, {', '.join(FAMILIES)}, stage2-all, {', '.join(GROUPS + STAGE2_GROUPS + ALGORITHMS)}, "
                              f"{', '.join(rows)}")
     if not names: raise KeyError(f"no variant named in {spec!r}; valid: all, tinyllama, mistral, stage2-all, a group, an algorithm or row names")
     while with_baselines and (more := {rows[k].baseline for k in chosen if rows[k].baseline} - chosen): chosen |= more
