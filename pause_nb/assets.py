@@ -131,8 +131,8 @@ def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output
                           **steps, **kw)
 
 # %% ../nbs/07_assets.ipynb #36e37ba1
-_NOT_IN_PRETRAINING = {"batch_size", "grad_accum", "lr", "lr_scheduler", "weight_decay", "lora_lr", "lora_r", "lora_alpha",
-                       "lora_target_modules", "eval_steps", "load_best_model_at_end"}   # TrainSettings fields `_pretrain` replaces or never reads
+_NOT_IN_PRETRAINING = {"batch_size", "grad_accum", "lr", "lr_scheduler", "weight_decay", "lora_lr",
+                       "eval_steps", "load_best_model_at_end"}   # TrainSettings fields `_pretrain` replaces or never reads
 
 def base_key(kind: str, preset: Preset, source: str, tokenizer_path: str) -> str:
     "The cache key of a base pretrained here: what its pretraining reads, and the code that pretrains."

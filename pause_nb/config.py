@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_config.ipynb #4890e8b4
 from __future__ import annotations
-import dataclasses, json, types, typing
+import dataclasses, json, types, typing, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 from typing import ClassVar
@@ -13,18 +13,26 @@ from .variants import (FULL_MODEL, PAUSE_ONLY, PRESETS, STAGE2_VARIANTS, VARIANT
                                select_variants)
 
 # %% auto #0
-__all__ = ['PRESET_GROUPS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'SEED_FIELDS', 'SPEED_FIELDS', 'settings_field', 'RunConfig',
-           'Stage2RunConfig', 'from_dict', 'config_dict', 'checked', 'apply_overrides', 'experiment_config',
-           'stage2_config', 'load_config', 'config_changes']
+__all__ = ['PRESET_GROUPS', 'RENAMED', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'SEED_FIELDS', 'SPEED_FIELDS', 'settings_field',
+           'RunConfig', 'Stage2RunConfig', 'from_dict', 'config_dict', 'checked', 'apply_overrides',
+           'experiment_config', 'stage2_config', 'load_config', 'config_changes']
 
 # %% ../nbs/06a_config.ipynb #01d46744
 PRESET_GROUPS = {g: cls for g, cls in typing.get_type_hints(Preset).items() if dataclasses.is_dataclass(cls)}   # group name -> its settings class
 
+RENAMED = {   # an old `group.field` -> today's: overrides by the old name warn, `config.json` files that recorded it are read
+    "train.lora_r": "lora.r", "train.lora_alpha": "lora.lora_alpha", "train.lora_target_modules": "lora.target_modules",  # LoRA sizes: one record
+}
+
 def settings_field(key: str) -> tuple[str, str]:
-    "The (group, field) an override key names (`lr` or `train.lr`); an unknown key is an error listing the valid ones."
+    "The (group, field) an override key names (`lr` or `train.lr`); an old name (`RENAMED`) warns; an unknown key is an error listing the valid ones."
     groups = {g: {f.name for f in dataclasses.fields(cls)} for g, cls in PRESET_GROUPS.items()}
     g, _, f = key.rpartition(".")
     found = [h for h, names in groups.items() if f in names and g in ("", h)]
+    old = [new for o, new in RENAMED.items() if key == o or (not g and o.rpartition(".")[2] == f)]
+    if not found and len(old) == 1:
+        warnings.warn(f"override {key!r} is now called {old[0]!r} (the old name still works, for now)", FutureWarning, stacklevel=2)
+        return tuple(old[0].split("."))
     if len(found) != 1: raise KeyError(f"unknown override {key!r}; valid: epochs, {', '.join(sorted(n for names in groups.values() for n in names))}")
     return found[0], f
 
@@ -171,6 +179,15 @@ def _regroup(d: dict) -> dict:
         d["preset"] = {"name": flat["name"]} | {g: {f.name: flat[f.name] for f in dataclasses.fields(cls) if f.name in flat} for g, cls in PRESET_GROUPS.items()}
     t = d.get("variant", {}).get("trainable")
     if isinstance(t, str): d["variant"] = d["variant"] | {"trainable": asdict(PAUSE_ONLY if t == "pause" else FULL_MODEL)}
+    elif isinstance(t, dict) and any(k.startswith("lora_") for k in t):   # LoRA sizes on the row: never used but its dropout
+        d["variant"] = d["variant"] | {"trainable": {k: x for k, x in t.items() if not k.startswith("lora_")}}
+        if "lora_dropout" in t and isinstance(d.get("preset"), dict): d["preset"] = d["preset"] | {"lora": {"lora_dropout": t["lora_dropout"]} | d["preset"].get("lora", {})}
+    if isinstance(d.get("preset"), dict):                                # fields recorded under an old name
+        p = {g: dict(x) if isinstance(x, dict) else x for g, x in d["preset"].items()}
+        for old, new in RENAMED.items():
+            (og, of), (ng, nf) = old.split("."), new.split(".")
+            if isinstance(p.get(og), dict) and of in p[og]: p.setdefault(ng, {})[nf] = p[og].pop(of)
+        d["preset"] = p
     if isinstance(d.get("stage1"), dict): d["stage1"] = _regroup({k: x for k, x in d["stage1"].items() if k != "stage"})
     return d
 

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from .data import SyntheticConfig
 from .choices import HEAD_INITS, PAUSE_LOSSES, REDUCTIONS
-from .trainable import TrainableConfig
+from .trainable import LoraSettings, TrainableConfig
 
 # %% auto #0
 __all__ = ['FULL_MODEL', 'LORA', 'PAUSE_LORA', 'PAUSE_ONLY', 'BASES', 'FAMILIES', 'GROUPS', 'VARIANTS', 'STAGE2_VARIANTS',
@@ -45,7 +45,7 @@ class Variant:
     base: str = "matched"      # one of BASES: "matched" = pause rows from the pause-pretrained base, others from the baseline base
     filler: str = ""           # a token appended K times after every prompt, in training and at test ("" none)
     filler_count: int|str = 0  # K, or "matched": the mean number of pauses the injector puts in an answer (p × answer tokens)
-    trainable: TrainableConfig = FULL_MODEL   # what trains (the preset adds LoRA sizes)
+    trainable: TrainableConfig = FULL_MODEL   # what trains (an adapter's sizes: the preset's `lora`)
     epochs: float = 1.0        # the seed's `trainer.args.num_train_epochs`
     baseline: str|None = None  # the row this one is compared with, question by question, in the report
     group: str = "seed"        # one of GROUPS: the seed's rows, our corrections, compute-matched controls, ablations
@@ -252,10 +252,7 @@ class TrainSettings:
     batch_size: int = 16
     grad_accum: int = 1
     lr: float = 1e-3
-    lora_lr: float = 5e-3              # LoRA variants (adapters start at zero and need a larger step)
-    lora_r: int = 8
-    lora_alpha: int = 16
-    lora_target_modules: tuple|None = None  # LoRA's target layers; None: every linear layer of the body
+    lora_lr: float = 5e-3              # LoRA variants (adapters start at zero and need a larger step); their sizes: `Preset.lora`
     lr_scheduler: str = "linear"       # the trainer's default, and the reference's
     warmup_ratio: float = 0.05
     weight_decay: float = 0.0
@@ -270,7 +267,7 @@ class TrainSettings:
                                        # (cpu-tiny, one CPU core: ~20 s once, ~65 s cold, then 1.1-1.2x; pays off past ~640-950 steps)
 
     def __post_init__(self):
-        for f in ("batch_size", "grad_accum", "lora_r", "max_length", "threads"):
+        for f in ("batch_size", "grad_accum", "max_length", "threads"):
             if getattr(self, f) < 1: raise ValueError(f"{f} must be >= 1, got {getattr(self, f)}")
         if not (self.lr > 0 and self.lora_lr > 0): raise ValueError(f"lr and lora_lr must be > 0, got {self.lr}, {self.lora_lr}")
         if self.load_best_model_at_end and not self.eval_steps: raise ValueError("load_best_model_at_end needs eval_steps")
@@ -325,12 +322,13 @@ def matched_weight_decay(shrink: float, lr: float, steps: int, warmup_ratio: flo
 # %% ../nbs/06_variants.ipynb #caf8a311
 @dataclass(frozen=True)
 class Preset:
-    "The scale at which variants run: data, models, training budget, decoding — one small settings record each."
+    "The scale at which variants run: data, models, training budget, decoding, LoRA sizes — one small settings record each."
     name: str
     data: DataSettings = DataSettings()
     model: ModelSettings = ModelSettings()
     train: TrainSettings = TrainSettings()
     eval: EvalSettings = EvalSettings()
+    lora: LoraSettings = LoraSettings()   # the adapter of the rows that train one (`TrainableConfig.lora`)
     row_train: dict = field(default_factory=dict)   # a row role ("pause", "no_pause") -> its `TrainSettings` changes
 
     def __post_init__(self):
@@ -374,9 +372,10 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
                lr_scheduler="linear",           # TrainingArguments' default (configs/trainer/trl_trainer/sft.yaml: lr_scheduler_type 'linear')
                eval_steps=300, load_best_model_at_end=True,   # eval_steps: 300, save_steps: 300, load_best_model_at_end: true
                max_length=600,                  # max_seq_length: 600
-               lora_lr=2e-4, lora_r=16, lora_alpha=32, threads=8),
+               lora_lr=2e-4, threads=8),
            EvalSettings(max_new_tokens=1024,    # configs/trl_train.yaml: max_output_generation_length 1024
                         eval_batch_size=64),
+           LoraSettings(r=16, lora_alpha=32),
            row_train={"pause": {"weight_decay": 10.0}}),   # sft_pause_tiny_llama_pause.yaml: weight_decay: 10
     # a real checkpoint on real GSM8K with the reference's TinyLlama recipe (the two presets above and below); its bases: the
     # checkpoint pretrained further on GSM8K's training answers, with and without pauses, at the same compute (see below)
@@ -402,10 +401,10 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
                batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
                lr=5e-5, lora_lr=5e-5,           # learning_rate: 5e-05 (trainer default, not overridden)
                lr_scheduler="linear", warmup_ratio=0.0, weight_decay=0.0, adam_beta2=0.999,   # trainer defaults
-               lora_r=16, lora_alpha=32, lora_target_modules=("q_proj", "v_proj"),   # peft_config default.yaml + mistral.yaml
                eval_steps=500, load_best_model_at_end=True,   # sft_pause.yaml (step_1_sft.yaml: 100)
                max_length=600,                  # max_seq_length: 600
                threads=8),
            EvalSettings(max_new_tokens=1024,    # configs/trl_train.yaml: max_output_generation_length 1024
-                        eval_batch_size=32)),
+                        eval_batch_size=32),
+           LoraSettings(r=16, lora_alpha=32, target_modules=("q_proj", "v_proj"))),   # peft_config default.yaml + mistral.yaml
 ]}
