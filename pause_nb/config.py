@@ -22,10 +22,12 @@ PRESET_GROUPS = {g: cls for g, cls in typing.get_type_hints(Preset).items() if d
 
 RENAMED = {   # an old `group.field` -> today's: overrides by the old name warn, `config.json` files that recorded it are read
     "train.lora_r": "lora.r", "train.lora_alpha": "lora.lora_alpha", "train.lora_target_modules": "lora.target_modules",  # LoRA sizes: one record
+    "train.lr": "train.learning_rate", "train.lr_scheduler": "train.lr_scheduler_type",   # the trainer's names
+    "train.grad_accum": "train.gradient_accumulation_steps",
 }
 
 def settings_field(key: str) -> tuple[str, str]:
-    "The (group, field) an override key names (`lr` or `train.lr`); an old name (`RENAMED`) warns; an unknown key is an error listing the valid ones."
+    "The (group, field) an override key names (`learning_rate` or `train.learning_rate`); an old name (`RENAMED`) warns; an unknown key is an error listing the valid ones."
     groups = {g: {f.name for f in dataclasses.fields(cls)} for g, cls in PRESET_GROUPS.items()}
     g, _, f = key.rpartition(".")
     found = [h for h, names in groups.items() if f in names and g in ("", h)]
@@ -176,7 +178,9 @@ def _regroup(d: dict) -> dict:
     d = dict(d)
     if isinstance(d.get("preset", {}).get("data"), str):
         flat = {("source" if k == "data" else k): x for k, x in d["preset"].items()}
-        d["preset"] = {"name": flat["name"]} | {g: {f.name: flat[f.name] for f in dataclasses.fields(cls) if f.name in flat} for g, cls in PRESET_GROUPS.items()}
+        olds = {g: {o.split(".")[1] for o in RENAMED if o.split(".")[0] == g} for g in PRESET_GROUPS}
+        d["preset"] = {"name": flat["name"]} | {g: {n: flat[n] for n in [f.name for f in dataclasses.fields(cls)] + sorted(olds[g]) if n in flat}
+                                                for g, cls in PRESET_GROUPS.items()}
     t = d.get("variant", {}).get("trainable")
     if isinstance(t, str): d["variant"] = d["variant"] | {"trainable": asdict(PAUSE_ONLY if t == "pause" else FULL_MODEL)}
     elif isinstance(t, dict) and any(k.startswith("lora_") for k in t):   # LoRA sizes on the row: never used but its dropout

@@ -121,7 +121,7 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: RunConfig, out: str|
     import torch
     from pause_nb.train import train_sft
     v, t = cfg.variant, cfg.preset.train
-    lr = t.lora_lr if v.trainable.lora else t.lr
+    lr = t.lora_lr if v.trainable.lora else t.learning_rate
     evals = ("steps" if t.eval_steps else "epoch") if "validation" in data else "no"
     conf = sft_config(t, cfg.seed, v.epochs, lr, str(Path(out)/"checkpoints"), eval_strategy=evals,
                       pause_loss=v.pause_loss or "one_hot", pause_loss_reduction=v.reduction, pause_p=cfg.preset.data.pause_p)

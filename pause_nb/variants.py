@@ -248,12 +248,12 @@ class ModelSettings:
 # %% ../nbs/06_variants.ipynb #19ef00b4
 @dataclass(frozen=True)
 class TrainSettings:
-    "The warm-up's budget and optimiser (the trainer's arguments a preset sets)."
+    "The warm-up's budget and optimiser (the trainer's arguments a preset sets, named as `TrainingArguments` / trl's `SFTConfig` name them)."
     batch_size: int = 16
-    grad_accum: int = 1
-    lr: float = 1e-3
+    gradient_accumulation_steps: int = 1
+    learning_rate: float = 1e-3
     lora_lr: float = 5e-3              # LoRA variants (adapters start at zero and need a larger step); their sizes: `Preset.lora`
-    lr_scheduler: str = "linear"       # the trainer's default, and the reference's
+    lr_scheduler_type: str = "linear"  # the trainer's default, and the reference's
     warmup_ratio: float = 0.05
     weight_decay: float = 0.0
     adam_beta2: float = 0.999
@@ -267,9 +267,9 @@ class TrainSettings:
                                        # (cpu-tiny, one CPU core: ~20 s once, ~65 s cold, then 1.1-1.2x; pays off past ~640-950 steps)
 
     def __post_init__(self):
-        for f in ("batch_size", "grad_accum", "max_length", "threads"):
+        for f in ("batch_size", "gradient_accumulation_steps", "max_length", "threads"):
             if getattr(self, f) < 1: raise ValueError(f"{f} must be >= 1, got {getattr(self, f)}")
-        if not (self.lr > 0 and self.lora_lr > 0): raise ValueError(f"lr and lora_lr must be > 0, got {self.lr}, {self.lora_lr}")
+        if not (self.learning_rate > 0 and self.lora_lr > 0): raise ValueError(f"learning_rate and lora_lr must be > 0, got {self.learning_rate}, {self.lora_lr}")
         if self.load_best_model_at_end and not self.eval_steps: raise ValueError("load_best_model_at_end needs eval_steps")
         if self.train_sampling_strategy not in ("random", "group_by_length"):
             raise ValueError(f"train_sampling_strategy must be 'random' or 'group_by_length', got {self.train_sampling_strategy!r}")
@@ -352,7 +352,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            DataSettings(synthetic=SyntheticConfig(n_train=4000, n_test=2000, min_steps=1, max_steps=2, max_value=20, seed=0),
                         max_train_rows=1000, max_eval_rows=200, max_test_rows=2000),
            ModelSettings(pretrain_epochs=4.0),
-           TrainSettings(lr=1e-3, batch_size=16, lr_scheduler="linear", warmup_ratio=0.05, weight_decay=0.0,
+           TrainSettings(learning_rate=1e-3, batch_size=16, lr_scheduler_type="linear", warmup_ratio=0.05, weight_decay=0.0,
                          eval_steps=25, load_best_model_at_end=True),    # ~12 evaluations a warm-up, as the reference's ~14
            EvalSettings(max_new_tokens=64),
            row_train={"pause": {"weight_decay": round(matched_weight_decay(REFERENCE_PAUSE_SHRINK, 1e-3, _CPU_TINY_PAUSE_STEPS, 0.05), 3)}}),
@@ -364,12 +364,12 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("tinyllama", DataSettings(source="openai/gsm8k"),
            ModelSettings(tokenizer=_TINYLLAMA, base_model=_TINYLLAMA),   # float32: `bf16: False`, the dtype line commented out
            TrainSettings(
-               batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
-               lr=5e-5,                         # learning_rate: 5e-05
+               batch_size=8, gradient_accumulation_steps=1,   # per_device_train_batch_size: 8
+               learning_rate=5e-5,              # learning_rate: 5e-05
                warmup_ratio=0.05,               # warmup_ratio: 0.05
                adam_beta2=0.999,                # adam_beta2: 0.999
                weight_decay=0.0,                # the baseline (sft_tiny_llama.yaml): none, the trainer's 0.0
-               lr_scheduler="linear",           # TrainingArguments' default (configs/trainer/trl_trainer/sft.yaml: lr_scheduler_type 'linear')
+               lr_scheduler_type="linear",      # TrainingArguments' default (configs/trainer/trl_trainer/sft.yaml: lr_scheduler_type 'linear')
                eval_steps=300, load_best_model_at_end=True,   # eval_steps: 300, save_steps: 300, load_best_model_at_end: true
                max_length=600,                  # max_seq_length: 600
                lora_lr=2e-4, threads=8),
@@ -381,7 +381,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     # checkpoint pretrained further on GSM8K's training answers, with and without pauses, at the same compute (see below)
     Preset("smollm2", DataSettings(source="gsm8k"),
            ModelSettings(tokenizer="smollm2", base_model="smollm2", pretrain_epochs=1.0, pretrain_lr=5e-5, pretrain_batch_size=8),
-           TrainSettings(batch_size=8, lr=5e-5, warmup_ratio=0.05, adam_beta2=0.999, weight_decay=0.0, lr_scheduler="linear",
+           TrainSettings(batch_size=8, learning_rate=5e-5, warmup_ratio=0.05, adam_beta2=0.999, weight_decay=0.0, lr_scheduler_type="linear",
                          eval_steps=300, load_best_model_at_end=True, max_length=600, threads=8),
            EvalSettings(max_new_tokens=1024, eval_batch_size=64),
            row_train={"pause": {"weight_decay": 10.0}}),
@@ -389,7 +389,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("smollm2-smoke", DataSettings(source="gsm8k", max_train_rows=8, max_eval_rows=4, max_test_rows=4),
            ModelSettings(tokenizer="smollm2", base_model="smollm2", pretrain_epochs=1.0, pretrain_lr=5e-5, pretrain_batch_size=4,
                          pretrain_max_rows=16),
-           TrainSettings(batch_size=4, lr=5e-5, warmup_ratio=0.05, weight_decay=0.0, lr_scheduler="linear", eval_steps=5,
+           TrainSettings(batch_size=4, learning_rate=5e-5, warmup_ratio=0.05, weight_decay=0.0, lr_scheduler_type="linear", eval_steps=5,
                          load_best_model_at_end=True, max_length=384, threads=1),
            EvalSettings(max_new_tokens=256, eval_batch_size=4),
            row_train={"pause": {"weight_decay": 10.0}}),
@@ -398,9 +398,9 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("mistral", DataSettings(source="openai/gsm8k"),
            ModelSettings(tokenizer="mistralai/Mistral-7B-v0.1", base_model="mistralai/Mistral-7B-v0.1"),
            TrainSettings(
-               batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
-               lr=5e-5, lora_lr=5e-5,           # learning_rate: 5e-05 (trainer default, not overridden)
-               lr_scheduler="linear", warmup_ratio=0.0, weight_decay=0.0, adam_beta2=0.999,   # trainer defaults
+               batch_size=8, gradient_accumulation_steps=1,   # per_device_train_batch_size: 8
+               learning_rate=5e-5, lora_lr=5e-5,   # learning_rate: 5e-05 (trainer default, not overridden)
+               lr_scheduler_type="linear", warmup_ratio=0.0, weight_decay=0.0, adam_beta2=0.999,   # trainer defaults
                eval_steps=500, load_best_model_at_end=True,   # sft_pause.yaml (step_1_sft.yaml: 100)
                max_length=600,                  # max_seq_length: 600
                threads=8),
