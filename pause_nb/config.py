@@ -90,7 +90,7 @@ def config_dict(cfg) -> dict:
     return {"stage": cfg.stage, **asdict(cfg)}
 
 # %% ../nbs/06a_config.ipynb #01ef88ce
-STAGE2_KEYS = ("grpo", "star", "curve_rows")   # overrides that only Stage 2 rows read
+STAGE2_KEYS = ("grpo", "star", "curve_rows")   # overrides that only Stage 2 rows read (`grpo.steps`, `star.loops`, or the group as a dict)
 
 def _type_ok(hint, x) -> bool:
     "Whether `x` is a value of the declared type `hint` (unions, None, numbers, tuples, dicts and records)."
@@ -130,7 +130,7 @@ def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "
     if v.stage == 2: return stage2_config(v, preset, seed, overrides)
     p = preset if isinstance(preset, Preset) else PRESETS.get(preset)
     if p is None: raise KeyError(f"unknown preset {preset!r}; valid: {', '.join(PRESETS)}")
-    o = {k: x for k, x in (overrides or {}).items() if k not in STAGE2_KEYS}
+    o = {k: x for k, x in (overrides or {}).items() if k.partition(".")[0] not in STAGE2_KEYS}
     if "epochs" in o: v = replace(v, epochs=checked(float, o.pop("epochs"), "epochs"))
     if v.epochs < 0: raise ValueError(f"epochs must be >= 0, got {v.epochs}")
     return RunConfig(v, apply_overrides(p.for_row(v), o), seed)   # the row's role's settings, then the user's
@@ -156,8 +156,16 @@ STAGE2_BUDGETS: dict[str, dict] = {
 }
 
 # %% ../nbs/06a_config.ipynb #7338ae20
+def _algorithm_overrides(o: dict, group: str, cls) -> dict:
+    "The overrides of `group` (`grpo`, `star`) — `group.field` keys, or `group` → a dict — as `cls`'s fields, each checked for its type."
+    hints = {f.name: typing.get_type_hints(cls)[f.name] for f in dataclasses.fields(cls)}
+    items = [*((f"{group}.{f}", x) for f, x in (o.get(group) or {}).items()), *((k, x) for k, x in o.items() if k.startswith(group + "."))]
+    for k, _ in items:
+        if k.partition(".")[2] not in hints: raise KeyError(f"unknown override {k!r}; valid: {', '.join(f'{group}.{n}' for n in hints)}")
+    return {k.partition(".")[2]: checked(hints[k.partition(".")[2]], x, k) for k, x in items}
+
 def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> Stage2RunConfig:
-    "The configuration of one Stage 2 run: its Stage 1 run's configuration and the algorithm's knobs (overrides: settings fields, `grpo`, `star`, `curve_rows`)."
+    "The configuration of one Stage 2 run: its Stage 1 run's configuration and the algorithm's knobs (overrides: settings fields, `grpo.field`, `star.field`, `curve_rows`)."
     from pause_nb.rl import PauseGRPOConfig, RewardConfig, StarConfig
     name = preset.name if isinstance(preset, Preset) else preset
     if name not in STAGE2_BUDGETS: raise KeyError(f"no Stage 2 budget for preset {name!r}; valid: {', '.join(STAGE2_BUDGETS)}")
@@ -167,10 +175,10 @@ def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int =
     common = dict(temperature=v.temperature, max_new_tokens=p.eval.max_new_tokens, eval_batch_size=p.eval.eval_batch_size, seed=seed,
                   reward=RewardConfig(pause_cost=v.pause_cost))
     if v.trainable.pause_only: common["learning_rate"] = b["pause_only_lr"]   # a few hundred weights: a step the size of a head's
-    if v.algorithm == "grpo": algo = PauseGRPOConfig(**{**b["grpo"], **common, **o.get("grpo", {})})
+    if v.algorithm == "grpo": algo = PauseGRPOConfig(**{**b["grpo"], **common, **_algorithm_overrides(o, "grpo", PauseGRPOConfig)})
     else: algo = StarConfig(**{**b["star"], **common, "online": v.algorithm == "star_online", "max_length": p.train.max_length,
-                               "batch_size": b["star"].get("batch_size", p.train.batch_size), **o.get("star", {})})
-    return Stage2RunConfig(v, p, seed, s1, algo, o.get("curve_rows", b["curve_rows"]))
+                               "batch_size": b["star"].get("batch_size", p.train.batch_size), **_algorithm_overrides(o, "star", StarConfig)})
+    return Stage2RunConfig(v, p, seed, s1, algo, checked(int, o.get("curve_rows", b["curve_rows"]), "curve_rows"))
 
 # %% ../nbs/06a_config.ipynb #977c1ef6
 def _regroup(d: dict) -> dict:
