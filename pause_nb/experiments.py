@@ -4,13 +4,13 @@
 
 # %% ../nbs/08_experiments.ipynb #8a436b85
 from __future__ import annotations
-import argparse, ast, contextlib, difflib, json, logging, os, subprocess, sys, time
+import argparse, ast, contextlib, difflib, json, logging, os, subprocess, sys, time, typing
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .data import atomic_write, die_with_parent
 from .variants import VARIANTS, STAGE2_VARIANTS, PRESETS, select_variants
-from .config import RunConfig, Stage2RunConfig, config_changes, experiment_config
+from .config import RunConfig, Stage2RunConfig, checked, config_changes, experiment_config
 
 # %% auto #0
 __all__ = ['LOG_LEVELS', 'project_root', 'template', 'stage_template', 'check_parameters', 'check_injected', 'set_log_level',
@@ -54,14 +54,21 @@ def _assigned(source: str) -> list[str]:
             for t in getattr(node, "targets", [getattr(node, "target", None)]) if isinstance(t, ast.Name)]
 
 # %% ../nbs/08_experiments.ipynb #7b6eff2d
+def _from_text(hint, x):
+    "`x`, or the integer it spells where `hint` admits an int (papermill's raw `-r seed 3` passes text)."
+    ints = int in {hint, *typing.get_args(hint)}
+    return int(x) if ints and isinstance(x, str) and x.strip().lstrip("-").isdigit() else x
+
 def check_injected(namespace: dict) -> None:
-    "Raise naming each parameter papermill injected into a template's `namespace` (its `globals()`) that the parameters cell does not declare."
+    "Raise naming each parameter papermill injected into a template's `namespace` (its `globals()`) that the parameters cell does not declare, or any parameter not of its declared type."
     declared = set(namespace.get("__annotations__", {}))
     injected = {n for src in namespace.get("In", []) if src.startswith("# Parameters") for n in _assigned(src)}
     unknown = sorted(injected - declared - {"PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH"})   # papermill's own, with --inject-paths
-    if not unknown: return
-    hints = [f"{n!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(n, declared, 1)) else repr(n) for n in unknown]
-    raise ValueError(f"unknown parameter(s) {', '.join(hints)}: the parameters cell declares {', '.join(sorted(declared))}")
+    if unknown:
+        hints = [f"{n!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(n, declared, 1)) else repr(n) for n in unknown]
+        raise ValueError(f"unknown parameter(s) {', '.join(hints)}: the parameters cell declares {', '.join(sorted(declared))}")
+    for name, hint in namespace.get("__annotations__", {}).items():
+        if name in namespace: namespace[name] = checked(hint, _from_text(hint, namespace[name]), name)
 
 # %% ../nbs/08_experiments.ipynb #89c710f3
 LOG_LEVELS = ("debug", "info", "warning", "error")
