@@ -55,7 +55,8 @@ def _assigned(source: str) -> list[str]:
 
 # %% ../nbs/08_experiments.ipynb #7b6eff2d
 def _from_text(hint, x):
-    "`x`, or the integer it spells where `hint` admits an int (papermill's raw `-r seed 3` passes text)."
+    "`x` as the parameter's declared text or int: the integer a text spells (raw `-r seed 3`), the JSON of a mapping given for a text (`-y`)."
+    if hint is str and isinstance(x, (dict, list)): return json.dumps(x)     # overrides: a YAML mapping for the JSON text
     ints = int in {hint, *typing.get_args(hint)}
     return int(x) if ints and isinstance(x, str) and x.strip().lstrip("-").isdigit() else x
 
