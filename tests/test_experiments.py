@@ -1,5 +1,5 @@
 """The experiment runner end to end through papermill, at toy size on CPU: kill and resume, failures, report."""
-import json, os, signal, subprocess, sys, time
+import json, os, re, signal, subprocess, sys, time
 from pathlib import Path
 import nbformat
 import pytest
@@ -151,6 +151,6 @@ def test_default_level_shows_phases_not_library_chatter(tmp_path, env):
         phases = [l.split(":")[0].split()[0] for l in lines]
         assert phases[0] == "running" and phases[-1] == "done", lines
         assert {"inject" if key.startswith(A) else "data", "base", "train", "evaluate"} <= set(phases), lines
-        assert any(l.startswith("train: step ") for l in lines) and all(l.endswith("s)") for l in lines[1:-1]), lines   # each with its time
+        assert any(l.startswith("train: step ") for l in lines) and all(re.search(r"\d\.\ds\b", l) for l in lines[1:-1]), lines   # each with its time
     chatter = ("Saving the dataset", "Writing model shards", "The new embeddings", "it/s]", "Warning", "warn(")
     assert not [c for c in chatter if c in r.stdout + r.stderr], r.stderr[-3000:]
