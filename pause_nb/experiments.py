@@ -4,13 +4,13 @@
 
 # %% ../nbs/08_experiments.ipynb #8a436b85
 from __future__ import annotations
-import argparse, ast, contextlib, difflib, json, logging, os, subprocess, sys, time
+import argparse, ast, contextlib, difflib, json, logging, os, subprocess, sys, time, typing
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .data import atomic_write, die_with_parent
 from .variants import VARIANTS, STAGE2_VARIANTS, PRESETS, select_variants
-from .config import RunConfig, Stage2RunConfig, config_changes, experiment_config
+from .config import RunConfig, Stage2RunConfig, checked, config_changes, experiment_config
 
 # %% auto #0
 __all__ = ['LOG_LEVELS', 'project_root', 'template', 'stage_template', 'check_parameters', 'check_injected', 'set_log_level',
@@ -54,14 +54,22 @@ def _assigned(source: str) -> list[str]:
             for t in getattr(node, "targets", [getattr(node, "target", None)]) if isinstance(t, ast.Name)]
 
 # %% ../nbs/08_experiments.ipynb #7b6eff2d
+def _from_text(hint, x):
+    "`x` as the parameter's declared text or int: the integer a text spells (raw `-r seed 3`), the JSON of a mapping given for a text (`-y`)."
+    if hint is str and isinstance(x, (dict, list)): return json.dumps(x)     # overrides: a YAML mapping for the JSON text
+    ints = int in {hint, *typing.get_args(hint)}
+    return int(x) if ints and isinstance(x, str) and x.strip().lstrip("-").isdigit() else x
+
 def check_injected(namespace: dict) -> None:
-    "Raise naming each parameter papermill injected into a template's `namespace` (its `globals()`) that the parameters cell does not declare."
+    "Raise naming each parameter papermill injected into a template's `namespace` (its `globals()`) that the parameters cell does not declare, or any parameter not of its declared type."
     declared = set(namespace.get("__annotations__", {}))
     injected = {n for src in namespace.get("In", []) if src.startswith("# Parameters") for n in _assigned(src)}
     unknown = sorted(injected - declared - {"PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH"})   # papermill's own, with --inject-paths
-    if not unknown: return
-    hints = [f"{n!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(n, declared, 1)) else repr(n) for n in unknown]
-    raise ValueError(f"unknown parameter(s) {', '.join(hints)}: the parameters cell declares {', '.join(sorted(declared))}")
+    if unknown:
+        hints = [f"{n!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(n, declared, 1)) else repr(n) for n in unknown]
+        raise ValueError(f"unknown parameter(s) {', '.join(hints)}: the parameters cell declares {', '.join(sorted(declared))}")
+    for name, hint in namespace.get("__annotations__", {}).items():
+        if name in namespace: namespace[name] = checked(hint, _from_text(hint, namespace[name]), name)
 
 # %% ../nbs/08_experiments.ipynb #89c710f3
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -74,8 +82,21 @@ def set_log_level(level: str = "warning") -> None:
     logger, n = logging.getLogger("pause_nb"), getattr(logging, level.upper())
     logger.setLevel(n)
     if not logger.handlers: logger.addHandler(logging.StreamHandler()); logger.propagate = False   # to stderr, once
-    hf_logging.set_verbosity(n)
+    _library_chatter(n <= logging.INFO)
     if n <= logging.INFO and is_in_notebook(): _text_trainer_bars()
+
+def _library_chatter(on: bool) -> None:
+    "datasets', transformers' and the hub's progress bars, logs and warnings: shown at info and below, kept out above."
+    import warnings
+    import datasets, huggingface_hub.utils
+    from transformers.utils import logging as hf_logging
+    level = logging.INFO if on else logging.ERROR
+    hf_logging.set_verbosity(level); datasets.logging.set_verbosity(level)
+    (hf_logging.enable_progress_bar if on else hf_logging.disable_progress_bar)()                       # "Writing model shards"
+    (datasets.enable_progress_bars if on else datasets.disable_progress_bars)()                         # "Saving the dataset"
+    (huggingface_hub.utils.enable_progress_bars if on else huggingface_hub.utils.disable_progress_bars)()
+    for lib in ("transformers", "datasets", "trl", "accelerate", "peft", "huggingface_hub", "torch"):
+        warnings.filterwarnings("default" if on else "ignore", module=lib)
 
 def _text_trainer_bars() -> None:
     "In a kernel the Trainer draws an HTML widget, which papermill cannot stream: use its tqdm callback instead."
@@ -85,6 +106,7 @@ def _text_trainer_bars() -> None:
 # %% ../nbs/08_experiments.ipynb #98f1fedd
 def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int = 1, timeout: int|None = None,
                  log_level: str = "warning",   # info and below: stream the cells' output (progress bars, logs, GRPO steps) to stderr
+                 progress=None,                # called with each phase line the run writes (`pipeline.progress`), as it comes
                 ) -> tuple[bool, str]:
     "Execute `template_path` into `out_nb` with `params` through papermill; return (succeeded, error tail)."
     out_nb.parent.mkdir(parents=True, exist_ok=True)
@@ -98,9 +120,29 @@ def run_notebook(template_path: Path, out_nb: Path, params: dict, threads: int =
     stream = log_level in ("debug", "info")
     if stream:   # papermill logs each output message as a line: one bar update every 2 s, not ten a second
         cmd = cmd[:-2] + ["--log-output", "--log-level", log_level.upper()]; env["TQDM_MININTERVAL"] = "2"
-    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=None if stream else subprocess.PIPE, text=True,
-                       preexec_fn=die_with_parent, cwd=_cwd())
-    return r.returncode == 0, (r.stderr or r.stdout)[-3000:]
+    lines = out_nb.parent/"progress.log"
+    lines.write_text(""); env["PAUSE_NB_PROGRESS"] = str(lines.resolve())
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=None if stream else subprocess.PIPE, text=True,
+                         preexec_fn=die_with_parent, cwd=_cwd())
+    with _relayed(lines, progress): out, err = p.communicate()
+    return p.returncode == 0, (err or out)[-3000:]
+
+@contextlib.contextmanager
+def _relayed(path: Path, call, every: float = 0.5):
+    "While the block runs, call `call` with each new line appended to `path` (and with the last ones after it)."
+    import threading
+    if call is None: yield; return
+    done = threading.Event()
+    def relay():
+        with open(path, encoding="utf-8") as f:
+            while True:
+                stop = done.is_set()
+                for line in f.read().splitlines(): call(line)
+                if stop: return
+                done.wait(every)
+    t = threading.Thread(target=relay, daemon=True); t.start()
+    try: yield
+    finally: done.set(); t.join()
 
 def _cwd() -> str:
     "Where papermill runs: the project folder, else the working directory (an installed package)."
@@ -246,7 +288,8 @@ def _run_one(tpl: Path, nb: Path, params: dict, key: str, force: bool, timeout: 
     if (out/"metrics.json").exists() and not force: log(f"{key}: metrics.json is empty or damaged — not finished, running again")
     (out/"metrics.json").unlink(missing_ok=True)        # a forced rerun that fails must not leave the old result counted
     t0 = time.time(); log(f"{key}: running")
-    ok, err = run_notebook(tpl, nb, params, threads=params["threads"], timeout=timeout, log_level=log_level)
+    ok, err = run_notebook(tpl, nb, params, threads=params["threads"], timeout=timeout, log_level=log_level,
+                           progress=None if log_level == "error" else lambda line: log(f"{key}: {line}"))
     m = read_metrics(out) if ok else None
     log(f"{key}: {'done' if m else 'failed'} in {time.time() - t0:.0f}s" + ("" if m else f" (see {nb})\n{err[-1500:]}"))
     if m and m.get("train_rows_truncated"):

@@ -16,7 +16,7 @@ from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_asse
 from .config import RunConfig, Stage2RunConfig, config_dict, experiment_config, load_config
 
 # %% auto #0
-__all__ = ['template_config', 'variant_data', 'build_model', 'RunFailed', 'check_training', 'truncation_report',
+__all__ = ['template_config', 'progress', 'variant_data', 'build_model', 'RunFailed', 'check_training', 'truncation_report',
            'start_pause_prob', 'train_variant', 'check_replies', 'evaluate_variant', 'variant_figures', 'save_model',
            'model_card', 'run_variant', 'run_metrics', 'check_stage1_dir', 'stage1_model_dir', 'load_stage1',
            'stage2_data', 'run_rl', 'stage2_figures', 'stage2_metrics', 'run_stage2_variant']
@@ -34,11 +34,32 @@ def template_config(variant, preset, seed, overrides) -> RunConfig|Stage2RunConf
     if not isinstance(overrides, dict): raise TypeError(f"parameter overrides: expected a JSON object or a mapping, got {overrides!r}")
     return experiment_config(variant, preset, seed, overrides)
 
+# %% ../nbs/07_pipeline.ipynb #7c6eb419
+def progress(msg: str) -> None:
+    "One phase line of a run: appended to the file in `$PAUSE_NB_PROGRESS` (the runner relays it), else logged at info."
+    import logging, os
+    path = os.environ.get("PAUSE_NB_PROGRESS")
+    if not path: return logging.getLogger("pause_nb.progress").info(msg)
+    with open(path, "a", encoding="utf-8") as f: f.write(msg.replace("\n", " ") + "\n")
+
+def _step_lines(total_steps: int, t0: float, every: int = 5):
+    "A trainer callback that calls `progress` about `every` times during training: `train: step i/N (Xs)`."
+    from transformers import TrainerCallback
+    class StepLines(TrainerCallback):
+        def on_step_end(self, args, state, control, **kw):
+            n = state.max_steps or total_steps
+            if n and (state.global_step % max(1, n // every) == 0 or state.global_step == n):
+                progress(f"train: step {state.global_step}/{n} ({time.time() - t0:.1f}s)")
+    return StepLines()
+
 # %% ../nbs/07_pipeline.ipynb #0bdd56d5
 def variant_data(cfg: RunConfig, assets: dict) -> DatasetDict:
     "Train / validation / test of a run: injected or clean train and validation (with the prompt suffix), clean test."
+    t0 = time.time()
     splits = load_splits(cfg.preset.data, assets["source"], cfg.seed)
     data = prepare_injected(splits, assets["tokenizer"], cfg.preset.data, cfg.seed) if cfg.variant.inject else splits
+    progress(f"{'inject' if cfg.variant.inject else 'data'}: {len(data['train']):,} {'pause-injected' if cfg.variant.inject else 'clean'} training rows, "
+             f"{len(data['test']):,} test questions ({time.time() - t0:.1f}s)")
     suffix = assets["prompt_suffix"]
     if not suffix: return data
     return DatasetDict({k: ds if k == "test" else ds.map(lambda r: to_prompt_completion(r, suffix), remove_columns=ds.column_names)
@@ -52,13 +73,16 @@ def build_model(cfg: RunConfig, assets: dict):
     from pause_nb.model import make_pause_model
     from pause_nb.trainable import apply_trainable
     v, p = cfg.variant, cfg.preset
+    t0 = time.time()
     tok = AutoTokenizer.from_pretrained(assets["base_tokenizer"])
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     model = AutoModelForCausalLM.from_pretrained(assets["base"], dtype=getattr(torch, p.model.dtype))
     if torch.cuda.is_available(): model = model.to("cuda")
     if v.pause: model = make_pause_model(model, tok, detach_pause_head=v.detach, head_init=v.head_init, head_outputs=v.head_outputs,
                                          pause_head_init_prob=p.data.pause_p, seed=cfg.seed)
-    return apply_trainable(model, v.trainable, p.lora), tok
+    model = apply_trainable(model, v.trainable, p.lora)
+    progress(f"base: the {assets.get('base_kind', '?')} base, {sum(q.numel() for q in model.parameters()):,} params{' as a pause model' if v.pause else ''} ({time.time() - t0:.1f}s)")
+    return model, tok
 
 # %% ../nbs/07_pipeline.ipynb #5135fc29
 class RunFailed(RuntimeError):
@@ -130,13 +154,15 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: RunConfig, out: str|
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
     t0 = time.time()
     tr = train_sft(model, tokenizer, data["train"], data.get("validation"), conf, train=False)
-    tr.add_callback(_stop_on_non_finite())
+    tr.add_callback(_stop_on_non_finite()); tr.add_callback(_step_lines(0, t0))
     if v.epochs > 0: tr.train()
     hist = tr.state.log_history
     if tr.is_world_process_zero():   # one writer under `accelerate launch`
         shutil.rmtree(Path(out)/"checkpoints", ignore_errors=True)
         write_json_atomic(Path(out)/"train_log.json", hist)
     check_training(hist, tr.state.global_step, str(out))
+    loss = next((h[k] for h in reversed(hist) for k in ("loss", "train_loss") if k in h), None)   # few steps: only the run's mean
+    progress(f"train: {tr.state.global_step} steps in {time.time() - t0:.1f}s" + ("" if loss is None else f", loss {loss:.4f}"))
     last = lambda k: next((h[k] for h in reversed(hist) if k in h), None)
     first = lambda k: next((h[k] for h in hist if k in h), None)
     return {"train_steps": tr.state.global_step, "train_seconds": time.time() - t0, "train_samples": len(data["train"]), **lengths,
@@ -162,11 +188,15 @@ def evaluate_variant(model, tokenizer, test, cfg: RunConfig|Stage2RunConfig, out
     model.eval()
     records, metrics = {}, {}
     for name in e.protocols:
+        t0 = time.time()
         records[name], metrics[name] = evaluate_protocol(model, tokenizer, test, name, batch_size=e.eval_batch_size, max_new_tokens=e.max_new_tokens,
                                                          seed=cfg.seed, prompt_suffix=prompt_suffix, progress=showing_progress(),
                                                          torch_compile=e.eval_torch_compile)
         path = write_predictions(records[name], Path(out)/f"{prefix}predictions-{name}.jsonl")
         check_replies(records[name], str(path))
+        acc = metrics[name].get("reference", {}).get("test_accuracy")
+        progress(f"evaluate {prefix}{name}: {len(records[name]):,} replies to {len({r['question'] for r in records[name]}):,} questions"
+                 f"{'' if acc is None else f', accuracy {acc:.3f}'} ({time.time() - t0:.1f}s)")
     return records, metrics
 
 # %% ../nbs/07_pipeline.ipynb #d0c10197

@@ -32,6 +32,31 @@ def test_readme_commands_are_on_the_home_page():
     home = _md(ROOT/"nbs"/"index.ipynb")
     for line in lines: assert line in home, f"nbs/index.ipynb lacks the README line (keep them identical):\n{line}"
 
+def _tagline(text: str) -> str:
+    "The first `> …` block quote of a markdown text, its lines joined."
+    m = re.search(r"^(?:>.*\n?)+", text, re.MULTILINE)
+    assert m, "no `> …` summary"
+    return " ".join(l.removeprefix(">").strip() for l in m.group(0).splitlines())
+
+def _named(text: str) -> dict[str, set]:
+    "The commands a text names: make targets, `python -m pause_nb.…` modules, nbdev commands."
+    return {"make": set(re.findall(r"`make ([a-z-]+)", text)) | set(re.findall(r"^make ([a-z-]+)", text, re.MULTILINE)),
+            "module": set(re.findall(r"python -m (pause_nb\.\w+)", text)),
+            "nbdev": set(re.findall(r"`(nbdev_\w+)`", text))}
+
+def test_readme_and_home_page_agree():
+    "README.md (the user's document, by hand) and nbs/index.ipynb (the home page) give the same summary, and every command the home page names is in the README and is real."
+    readme, home = (ROOT/"README.md").read_text(), _md(ROOT/"nbs"/"index.ipynb")
+    assert _tagline(readme) == _tagline(home), "the `> …` summaries of README.md and nbs/index.ipynb differ"
+    r, h = _named(readme), _named(home)
+    for kind in r: assert h[kind] <= r[kind], f"nbs/index.ipynb names {kind} {sorted(h[kind] - r[kind])} that README.md does not"
+    targets = set(re.findall(r"^([a-z-]+):", (ROOT/"Makefile").read_text(), re.MULTILINE))
+    assert r["make"] <= targets, f"README.md names make targets the Makefile lacks: {sorted(r['make'] - targets)}"
+    for m in r["module"]: assert (ROOT/m.replace(".", "/")).with_suffix(".py").exists(), f"README.md names {m}, which does not exist"
+    from pause_nb.nbdev_commands import REFUSED
+    for text, where in ((readme, "README.md"), (home, "nbs/index.ipynb")):
+        assert set(REFUSED) <= _named(text)["nbdev"] and "make docs" in text, f"{where} does not say which nbdev commands stop, and what runs instead"
+
 def test_fix_up_turns_quarto_markup_into_plain_notebook_cells():
     fig = {"data": [{"type": "bar", "x": [0, 1], "y": [0.1, 0.2]}], "layout": {"height": 300}}
     nb = {"metadata": {}, "cells": [

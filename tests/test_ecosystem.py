@@ -31,11 +31,16 @@ def test_papermill_rejects_a_misspelled_parameter(tmp_path, template, wrong, rig
     assert f"unknown parameter(s) '{wrong}' (did you mean '{right}'?)" in r.output, r.output[-2000:]
     assert not (tmp_path / "run" / "config.json").exists() and not (tmp_path / "run" / "report.md").exists()
 
-def test_papermill_rejects_a_wrong_type(tmp_path):
-    "`-p seed abc` is an error naming `seed`, before anything is written."
-    r = _papermill("experiment", tmp_path, "-p", "seed", "abc", "-p", "preset", "no-such-preset")   # seed is checked first
-    assert r.returncode != 0 and "parameter seed: expected an integer, got 'abc'" in r.output, r.output[-2000:]
-    assert not (tmp_path / "run" / "config.json").exists()
+@pytest.mark.parametrize("template, name, value, want", [
+    ("experiment", "seed", "abc", "seed: expected int, got 'abc'"),
+    ("experiment", "threads", "two", "threads: expected int, got 'two'"),
+    ("rl_experiment", "threads", "two", "threads: expected int, got 'two'"),
+    ("experiment", "log_level", "3", "log_level: expected str, got 3")])
+def test_papermill_rejects_a_wrong_type(tmp_path, template, name, value, want):
+    "`-p threads two` is an error naming `threads` and its type, before torch is imported or anything is written."
+    r = _papermill(template, tmp_path, "-p", name, value, "-p", "preset", "no-such-preset")   # types are checked first
+    assert r.returncode != 0 and want in r.output, r.output[-2000:]
+    assert "set_num_threads" not in r.output and not (tmp_path / "run").exists()
 
 def test_every_template_checks_what_papermill_injected():
     "The cell after each template's parameters cell calls `check_injected` (the two runs above exercise it for real)."

@@ -1,5 +1,5 @@
 """The experiment runner end to end through papermill, at toy size on CPU: kill and resume, failures, report."""
-import json, os, signal, subprocess, sys, time
+import json, os, re, signal, subprocess, sys, time
 from pathlib import Path
 import nbformat
 import pytest
@@ -141,3 +141,16 @@ def test_stage2_rejects_bad_stage1_folders(tmp_path, env):
                             "--stage1", arg], cwd=ROOT, env=env, capture_output=True, text=True)
         assert r.returncode == 2 and msg in r.stderr, (arg, r.stderr[-2000:])
     assert not (tmp_path / "out").exists()
+
+def test_default_level_shows_phases_not_library_chatter(tmp_path, env):
+    "At the default level each row prints its phases with times (inject / base / train steps / evaluate), and no library progress bar or warning."
+    r = subprocess.run(_cmd(tmp_path / "out", A, "--seeds", "1"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    for key in (f"{A}/seed-1", f"{B}/seed-1"):
+        lines = [l.removeprefix(f"{key}: ") for l in r.stdout.splitlines() if l.startswith(f"{key}: ")]
+        phases = [l.split(":")[0].split()[0] for l in lines]
+        assert phases[0] == "running" and phases[-1] == "done", lines
+        assert {"inject" if key.startswith(A) else "data", "base", "train", "evaluate"} <= set(phases), lines
+        assert any(l.startswith("train: step ") for l in lines) and all(re.search(r"\d\.\ds\b", l) for l in lines[1:-1]), lines   # each with its time
+    chatter = ("Saving the dataset", "Writing model shards", "The new embeddings", "it/s]", "Warning", "warn(")
+    assert not [c for c in chatter if c in r.stdout + r.stderr], r.stderr[-3000:]
