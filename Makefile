@@ -27,7 +27,7 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow" tests
 
-## Benchmarks: one `name: value` line per figure.
+## Benchmarks: one `name: value` line per figure, also written to bench/figures.json (the README and notebooks cite it).
 bench: $(STAMP)
 	$(PY) bench/run.py
 
