@@ -47,7 +47,7 @@ export: $(STAMP)
 docs: $(STAMP)
 	$(PY) scripts/docs.py build
 
-## Build the site, then open the home page, an API page and a figure page in headless chromium (installed if missing).
+## Build the site, then open every page in headless chromium (installed if missing): scripts/docs_check.py.
 docs-check: $(STAMP)
 	$(PY) scripts/docs.py check
 

@@ -205,7 +205,8 @@ def main(argv=None):
         docs_check.chromium()           # installed first, when missing
         t0 = time.perf_counter()
         if not a.no_build: build()
-        print(f"docs-check: ok in {time.perf_counter() - t0:.1f}s " + json.dumps(check()))
+        res = check()
+        print(f"docs-check: ok in {time.perf_counter() - t0:.1f}s " + json.dumps(res))
     elif a.cmd == "stale":
         probs = outputs.freshness_problems()
         print("\n".join(probs) or "stored outputs: all fresh"); sys.exit(1 if probs else 0)
