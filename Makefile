@@ -27,7 +27,7 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow" tests
 
-## Benchmarks: one `name: value` line per figure.
+## Benchmarks: one `name: value` line per figure, also written to bench/figures.json (the README and notebooks cite it).
 bench: $(STAMP)
 	$(PY) bench/run.py
 
@@ -47,7 +47,7 @@ export: $(STAMP)
 docs: $(STAMP)
 	$(PY) scripts/docs.py build
 
-## Build the site, then open the home page, an API page and a figure page in headless chromium (installed if missing).
+## Build the site, then open every page in headless chromium (installed if missing): scripts/docs_check.py.
 docs-check: $(STAMP)
 	$(PY) scripts/docs.py check
 

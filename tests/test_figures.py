@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/"scripts"))
-import docs  # scripts/docs.py: its headless-chromium helpers and the fix-up step
+import docs, docs_check  # scripts/docs.py: the fix-up step; scripts/docs_check.py: headless chromium
 
 PLOTLYJS = re.compile(r"\* plotly\.js v\d")         # the banner opening every copy of plotly.js
 HAVE_CHROMIUM = any(shutil.which(n) for n in ("chromium", "chromium-browser"))
@@ -55,7 +55,7 @@ def test_nbconvert_html_holds_each_figure_and_plotlyjs_once(executed):
 
 @pytest.mark.skipif(not HAVE_CHROMIUM, reason="chromium not installed (make docs-check installs it)")
 def test_nbconvert_html_draws_offline_in_chromium(executed):
-    dom = docs.dump_dom(executed[1])
+    dom = docs_check.dump_dom(executed[1])
     assert dom.count('class="main-svg"') >= 2, "the figures did not draw"
 
 def test_the_docs_drop_the_plotlyjs_output(executed):
@@ -124,6 +124,6 @@ def test_report_charts_draw_clear_of_axis_titles_and_toolbar(tmp_path, width):
     fake_run(tmp_path, {"warmup_tinyllama_pause_kl_true": (24, 3), "warmup_tinyllama_no_pause": (20, 0)})
     page = write_report(tmp_path)["html"]
     page.write_text(page.read_text(encoding="utf-8").replace("</body>", _OVERLAPS + "</body>"), encoding="utf-8")
-    dom = docs._chrome(page, "--dump-dom", "--virtual-time-budget=5000", f"--window-size={width},900")
+    dom = docs_check.chrome(page, "--dump-dom", "--virtual-time-budget=5000", f"--window-size={width},900")
     found = json.loads(re.search(r"<pre id=\"overlaps\">(.*?)</pre>", dom, re.DOTALL).group(1))
     assert found == [{"drawn": True, "legend_on_axis_title": False, "title_under_toolbar": False}] * 2, found
