@@ -11,7 +11,7 @@ from pathlib import Path
 from datasets import Dataset, DatasetDict
 
 from .data import PAUSE_TOKEN, atomic_write, provenance, to_prompt_completion
-from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_assets, prepare_injected, prepare_source,
+from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_assets, prepare_confidence, prepare_injected, prepare_source,
                              sft_config, showing_progress, write_json_atomic)
 from .config import RunConfig, Stage2RunConfig, config_dict, experiment_config, load_config
 
@@ -39,7 +39,10 @@ def template_config(variant, preset, seed, overrides) -> RunConfig|Stage2RunConf
 def variant_data(cfg: RunConfig, assets: dict) -> DatasetDict:
     "Train / validation / test of a run: injected or clean train and validation (with the prompt suffix), clean test."
     splits = load_splits(cfg.preset.data, assets["source"], cfg.seed)
-    data = prepare_injected(splits, assets["tokenizer"], cfg.preset.data, cfg.seed) if cfg.variant.inject else splits
+    v = cfg.variant
+    if not v.inject: data = splits
+    elif v.placement == "random": data = prepare_injected(splits, assets["tokenizer"], cfg.preset.data, cfg.seed)
+    else: data = prepare_confidence(splits, assets, cfg.preset.data, v.placement)
     suffix = assets["prompt_suffix"]
     if not suffix: return data
     return DatasetDict({k: ds if k == "test" else ds.map(lambda r: to_prompt_completion(r, suffix), remove_columns=ds.column_names)
@@ -182,7 +185,7 @@ def variant_figures(records: dict, data: DatasetDict, cfg: RunConfig, out: str|P
     from pause_nb.viz import run_figures, save_figures
     recs = records.get("seed") or next(iter(records.values()))
     injected = list(data["train"]["answer"][:2000]) if cfg.variant.inject else None
-    figs = run_figures(recs, injected, cfg.preset.data.pause_p if cfg.variant.inject else None)
+    figs = run_figures(recs, injected, cfg.preset.data.pause_p if cfg.variant.inject and cfg.variant.placement == "random" else None)
     save_figures(figs, Path(out)/"figures", plotlyjs="embed")   # each page stands alone: the report links them one by one
     return figs
 
@@ -230,6 +233,9 @@ def run_variant(cfg: RunConfig, out: str|Path, log=print) -> dict|None:
     variant_figures(records, data, cfg, out)
     save_model(model, tok, out/"model")
     metrics = run_metrics(protocols, info, assets, time.time() - t0, cfg, out/"model")
+    if cfg.variant.inject:    # what the training pauses sit next to: the report compares placements by it
+        from pause_nb.viz import pause_context_shares
+        metrics["injected_pause_contexts"] = pause_context_shares(texts=list(data["train"]["answer"][:2000]))
     atomic_write(out/"model"/"README.md", model_card(cfg, metrics))
     write_json_atomic(out/"metrics.json", metrics)
     return metrics
