@@ -65,7 +65,7 @@ def run(kind: str) -> dict:
     free = kind == "padding_free"                        # trl needs max_length=None there; no row here is longer anyway
     cfg = PauseSFTConfig(num_train_epochs=1, per_device_train_batch_size=preset.train.batch_size,
                          max_length=None if free else preset.train.max_length, padding_free=free,
-                         learning_rate=preset.train.lr, train_sampling_strategy="random" if kind in ("before", "padding_free") else "group_by_length",
+                         learning_rate=preset.train.learning_rate, train_sampling_strategy="random" if kind in ("before", "padding_free") else "group_by_length",
                          logging_steps=1000, seed=0, use_cpu=True, include_num_input_tokens_seen="non_padding",
                          torch_compile=kind == "compiled")
     tr = train_sft(model, tok, data, config=cfg, train=False)

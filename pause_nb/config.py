@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_config.ipynb #4890e8b4
 from __future__ import annotations
-import dataclasses, json, types, typing
+import dataclasses, json, types, typing, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 from typing import ClassVar
@@ -13,18 +13,28 @@ from .variants import (FULL_MODEL, PAUSE_ONLY, PRESETS, STAGE2_VARIANTS, VARIANT
                                select_variants)
 
 # %% auto #0
-__all__ = ['PRESET_GROUPS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'SEED_FIELDS', 'SPEED_FIELDS', 'settings_field', 'RunConfig',
-           'Stage2RunConfig', 'from_dict', 'config_dict', 'checked', 'apply_overrides', 'experiment_config',
-           'stage2_config', 'load_config', 'config_changes']
+__all__ = ['PRESET_GROUPS', 'RENAMED', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'SEED_FIELDS', 'SPEED_FIELDS', 'settings_field',
+           'RunConfig', 'Stage2RunConfig', 'from_dict', 'config_dict', 'checked', 'apply_overrides',
+           'experiment_config', 'stage2_config', 'load_config', 'config_changes']
 
 # %% ../nbs/06a_config.ipynb #01d46744
 PRESET_GROUPS = {g: cls for g, cls in typing.get_type_hints(Preset).items() if dataclasses.is_dataclass(cls)}   # group name -> its settings class
 
+RENAMED = {   # an old `group.field` -> today's: overrides by the old name warn, `config.json` files that recorded it are read
+    "train.lora_r": "lora.r", "train.lora_alpha": "lora.lora_alpha", "train.lora_target_modules": "lora.target_modules",  # LoRA sizes: one record
+    "train.lr": "train.learning_rate", "train.lr_scheduler": "train.lr_scheduler_type",   # the trainer's names
+    "train.grad_accum": "train.gradient_accumulation_steps",
+}
+
 def settings_field(key: str) -> tuple[str, str]:
-    "The (group, field) an override key names (`lr` or `train.lr`); an unknown key is an error listing the valid ones."
+    "The (group, field) an override key names (`learning_rate` or `train.learning_rate`); an old name (`RENAMED`) warns; an unknown key is an error listing the valid ones."
     groups = {g: {f.name for f in dataclasses.fields(cls)} for g, cls in PRESET_GROUPS.items()}
     g, _, f = key.rpartition(".")
     found = [h for h, names in groups.items() if f in names and g in ("", h)]
+    old = [new for o, new in RENAMED.items() if key == o or (not g and o.rpartition(".")[2] == f)]
+    if not found and len(old) == 1:
+        warnings.warn(f"override {key!r} is now called {old[0]!r} (the old name still works, for now)", FutureWarning, stacklevel=2)
+        return tuple(old[0].split("."))
     if len(found) != 1: raise KeyError(f"unknown override {key!r}; valid: epochs, {', '.join(sorted(n for names in groups.values() for n in names))}")
     return found[0], f
 
@@ -80,7 +90,7 @@ def config_dict(cfg) -> dict:
     return {"stage": cfg.stage, **asdict(cfg)}
 
 # %% ../nbs/06a_config.ipynb #01ef88ce
-STAGE2_KEYS = ("grpo", "star", "curve_rows")   # overrides that only Stage 2 rows read
+STAGE2_KEYS = ("grpo", "star", "curve_rows")   # overrides that only Stage 2 rows read (`grpo.steps`, `star.loops`, or the group as a dict)
 
 def _type_ok(hint, x) -> bool:
     "Whether `x` is a value of the declared type `hint` (unions, None, numbers, tuples, dicts and records)."
@@ -120,7 +130,7 @@ def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "
     if v.stage == 2: return stage2_config(v, preset, seed, overrides)
     p = preset if isinstance(preset, Preset) else PRESETS.get(preset)
     if p is None: raise KeyError(f"unknown preset {preset!r}; valid: {', '.join(PRESETS)}")
-    o = {k: x for k, x in (overrides or {}).items() if k not in STAGE2_KEYS}
+    o = {k: x for k, x in (overrides or {}).items() if k.partition(".")[0] not in STAGE2_KEYS}
     if "epochs" in o: v = replace(v, epochs=checked(float, o.pop("epochs"), "epochs"))
     if v.epochs < 0: raise ValueError(f"epochs must be >= 0, got {v.epochs}")
     return RunConfig(v, apply_overrides(p.for_row(v), o), seed)   # the row's role's settings, then the user's
@@ -146,8 +156,16 @@ STAGE2_BUDGETS: dict[str, dict] = {
 }
 
 # %% ../nbs/06a_config.ipynb #7338ae20
+def _algorithm_overrides(o: dict, group: str, cls) -> dict:
+    "The overrides of `group` (`grpo`, `star`) — `group.field` keys, or `group` → a dict — as `cls`'s fields, each checked for its type."
+    hints = {f.name: typing.get_type_hints(cls)[f.name] for f in dataclasses.fields(cls)}
+    items = [*((f"{group}.{f}", x) for f, x in (o.get(group) or {}).items()), *((k, x) for k, x in o.items() if k.startswith(group + "."))]
+    for k, _ in items:
+        if k.partition(".")[2] not in hints: raise KeyError(f"unknown override {k!r}; valid: {', '.join(f'{group}.{n}' for n in hints)}")
+    return {k.partition(".")[2]: checked(hints[k.partition(".")[2]], x, k) for k, x in items}
+
 def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> Stage2RunConfig:
-    "The configuration of one Stage 2 run: its Stage 1 run's configuration and the algorithm's knobs (overrides: settings fields, `grpo`, `star`, `curve_rows`)."
+    "The configuration of one Stage 2 run: its Stage 1 run's configuration and the algorithm's knobs (overrides: settings fields, `grpo.field`, `star.field`, `curve_rows`)."
     from pause_nb.rl import PauseGRPOConfig, RewardConfig, StarConfig
     name = preset.name if isinstance(preset, Preset) else preset
     if name not in STAGE2_BUDGETS: raise KeyError(f"no Stage 2 budget for preset {name!r}; valid: {', '.join(STAGE2_BUDGETS)}")
@@ -157,10 +175,10 @@ def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int =
     common = dict(temperature=v.temperature, max_new_tokens=p.eval.max_new_tokens, eval_batch_size=p.eval.eval_batch_size, seed=seed,
                   reward=RewardConfig(pause_cost=v.pause_cost))
     if v.trainable.pause_only: common["learning_rate"] = b["pause_only_lr"]   # a few hundred weights: a step the size of a head's
-    if v.algorithm == "grpo": algo = PauseGRPOConfig(**{**b["grpo"], **common, **o.get("grpo", {})})
+    if v.algorithm == "grpo": algo = PauseGRPOConfig(**{**b["grpo"], **common, **_algorithm_overrides(o, "grpo", PauseGRPOConfig)})
     else: algo = StarConfig(**{**b["star"], **common, "online": v.algorithm == "star_online", "max_length": p.train.max_length,
-                               "batch_size": b["star"].get("batch_size", p.train.batch_size), **o.get("star", {})})
-    return Stage2RunConfig(v, p, seed, s1, algo, o.get("curve_rows", b["curve_rows"]))
+                               "batch_size": b["star"].get("batch_size", p.train.batch_size), **_algorithm_overrides(o, "star", StarConfig)})
+    return Stage2RunConfig(v, p, seed, s1, algo, checked(int, o.get("curve_rows", b["curve_rows"]), "curve_rows"))
 
 # %% ../nbs/06a_config.ipynb #977c1ef6
 def _regroup(d: dict) -> dict:
@@ -168,9 +186,20 @@ def _regroup(d: dict) -> dict:
     d = dict(d)
     if isinstance(d.get("preset", {}).get("data"), str):
         flat = {("source" if k == "data" else k): x for k, x in d["preset"].items()}
-        d["preset"] = {"name": flat["name"]} | {g: {f.name: flat[f.name] for f in dataclasses.fields(cls) if f.name in flat} for g, cls in PRESET_GROUPS.items()}
+        olds = {g: {o.split(".")[1] for o in RENAMED if o.split(".")[0] == g} for g in PRESET_GROUPS}
+        d["preset"] = {"name": flat["name"]} | {g: {n: flat[n] for n in [f.name for f in dataclasses.fields(cls)] + sorted(olds[g]) if n in flat}
+                                                for g, cls in PRESET_GROUPS.items()}
     t = d.get("variant", {}).get("trainable")
     if isinstance(t, str): d["variant"] = d["variant"] | {"trainable": asdict(PAUSE_ONLY if t == "pause" else FULL_MODEL)}
+    elif isinstance(t, dict) and any(k.startswith("lora_") for k in t):   # LoRA sizes on the row: never used but its dropout
+        d["variant"] = d["variant"] | {"trainable": {k: x for k, x in t.items() if not k.startswith("lora_")}}
+        if "lora_dropout" in t and isinstance(d.get("preset"), dict): d["preset"] = d["preset"] | {"lora": {"lora_dropout": t["lora_dropout"]} | d["preset"].get("lora", {})}
+    if isinstance(d.get("preset"), dict):                                # fields recorded under an old name
+        p = {g: dict(x) if isinstance(x, dict) else x for g, x in d["preset"].items()}
+        for old, new in RENAMED.items():
+            (og, of), (ng, nf) = old.split("."), new.split(".")
+            if isinstance(p.get(og), dict) and of in p[og]: p.setdefault(ng, {})[nf] = p[og].pop(of)
+        d["preset"] = p
     if isinstance(d.get("stage1"), dict): d["stage1"] = _regroup({k: x for k, x in d["stage1"].items() if k != "stage"})
     return d
 

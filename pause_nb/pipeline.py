@@ -16,11 +16,10 @@ from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_asse
 from .config import RunConfig, Stage2RunConfig, config_dict, experiment_config, load_config
 
 # %% auto #0
-__all__ = ['template_config', 'variant_data', 'trainable_config', 'build_model', 'RunFailed', 'check_training',
-           'truncation_report', 'start_pause_prob', 'train_variant', 'check_replies', 'evaluate_variant',
-           'variant_figures', 'save_model', 'model_card', 'run_variant', 'run_metrics', 'check_stage1_dir',
-           'stage1_model_dir', 'load_stage1', 'stage2_data', 'run_rl', 'stage2_figures', 'stage2_metrics',
-           'run_stage2_variant']
+__all__ = ['template_config', 'variant_data', 'build_model', 'RunFailed', 'check_training', 'truncation_report',
+           'start_pause_prob', 'train_variant', 'check_replies', 'evaluate_variant', 'variant_figures', 'save_model',
+           'model_card', 'run_variant', 'run_metrics', 'check_stage1_dir', 'stage1_model_dir', 'load_stage1',
+           'stage2_data', 'run_rl', 'stage2_figures', 'stage2_metrics', 'run_stage2_variant']
 
 # %% ../nbs/07_pipeline.ipynb #1c732f14
 def template_config(variant, preset, seed, overrides) -> RunConfig|Stage2RunConfig:
@@ -48,12 +47,6 @@ def variant_data(cfg: RunConfig, assets: dict) -> DatasetDict:
     return DatasetDict({k: ds if k == "test" else ds.map(lambda r: to_prompt_completion(r, suffix), remove_columns=ds.column_names)
                         for k, ds in data.items()})
 
-# %% ../nbs/07_pipeline.ipynb #12979b6d
-def trainable_config(cfg: RunConfig):
-    "The row's `TrainableConfig` with the preset's LoRA sizes."
-    t = cfg.preset.train
-    return replace(cfg.variant.trainable, lora_r=t.lora_r, lora_alpha=t.lora_alpha, lora_target_modules=t.lora_target_modules)
-
 # %% ../nbs/07_pipeline.ipynb #fc0895de
 def build_model(cfg: RunConfig, assets: dict):
     "The model and tokenizer a variant trains: its base, as a pause model for pause variants, parts unfrozen."
@@ -68,7 +61,7 @@ def build_model(cfg: RunConfig, assets: dict):
     if torch.cuda.is_available(): model = model.to("cuda")
     if v.pause: model = make_pause_model(model, tok, detach_pause_head=v.detach, head_init=v.head_init, head_outputs=v.head_outputs,
                                          pause_head_init_prob=p.data.pause_p, seed=cfg.seed)
-    return apply_trainable(model, trainable_config(cfg)), tok
+    return apply_trainable(model, v.trainable, p.lora), tok
 
 # %% ../nbs/07_pipeline.ipynb #5135fc29
 class RunFailed(RuntimeError):
@@ -131,7 +124,7 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: RunConfig, out: str|
     import torch
     from pause_nb.train import train_sft
     v, t = cfg.variant, cfg.preset.train
-    lr = t.lora_lr if v.trainable.lora else t.lr
+    lr = t.lora_lr if v.trainable.lora else t.learning_rate
     evals = ("steps" if t.eval_steps else "epoch") if "validation" in data else "no"
     conf = sft_config(t, cfg.seed, v.epochs, lr, str(Path(out)/"checkpoints"), eval_strategy=evals,
                       pause_loss=v.pause_loss or "one_hot", pause_loss_reduction=v.reduction, pause_p=cfg.preset.data.pause_p)

@@ -203,7 +203,7 @@ def report_figures(runs: list[dict], diffs: dict) -> dict:
                         xaxis_title="accuracy − baseline accuracy", **room)
     return {"accuracy": fig_acc, "differences": fig_d}
 
-# %% ../nbs/11_report.ipynb #be4d18ca
+# %% ../nbs/11_report.ipynb #0a454201
 def insertion_pairs(runs: list[dict]) -> list[tuple[str, str]]:
     "(row, compared with) names: each insertion row vs its random-p row and the no-pause row; those and the compute controls vs no pauses."
     by = {r["name"]: r for r in runs}
@@ -213,7 +213,7 @@ def insertion_pairs(runs: list[dict]) -> list[tuple[str, str]]:
     if placed: pairs += [(r["name"], base(r["name"])) for r in runs if r["variant"].get("group") == "compute"]
     return [(a, b) for a, b in dict.fromkeys(pairs) if a in by and b in by]
 
-# %% ../nbs/11_report.ipynb #0eb6e3c5
+# %% ../nbs/11_report.ipynb #bee36a63
 _VIEWS_1 = (("seed", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the insertion table shows
 
 def insertion_table(runs: list[dict]) -> tuple[str, dict]:
@@ -233,7 +233,7 @@ def insertion_table(runs: list[dict]) -> tuple[str, dict]:
                                       for p, x in _VIEWS_1 for w in ("Δ [CI seeds × questions]", "Δ [t CI, seed level]"))]
     return (_table(head, out) if out else ""), diffs
 
-# %% ../nbs/11_report.ipynb #6c087f5e
+# %% ../nbs/11_report.ipynb #f387d8dc
 def placement_contexts(run: dict) -> dict[str, dict]:
     "What pauses sit next to in a row's training data (recorded at run time) and in its greedy test replies (first seed)."
     from pause_nb.viz import pause_context_shares

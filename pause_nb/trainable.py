@@ -10,7 +10,7 @@ from dataclasses import dataclass
 logger = logging.getLogger("pause_nb")
 
 # %% auto #0
-__all__ = ['logger', 'TrainableConfig', 'trainable_summary', 'apply_trainable']
+__all__ = ['logger', 'TrainableConfig', 'LoraSettings', 'trainable_summary', 'apply_trainable']
 
 # %% ../nbs/02a_trainable.ipynb #6795f6f5
 @dataclass(frozen=True)
@@ -21,17 +21,10 @@ class TrainableConfig:
     lm_head: bool = False           # the LM's output projection
     lm_embeddings: bool = False     # the LM's input embedding table
     full_model: bool = False        # every parameter
-    lora: bool = False              # a LoRA adapter on the transformer body
-    lora_r: int = 16
-    lora_alpha: int = 32
-    lora_dropout: float = 0.05
-    lora_target_modules: tuple[str, ...]|None = None   # module names; None: every linear layer of the body
+    lora: bool = False              # a LoRA adapter on the transformer body (its sizes: `LoraSettings`, a preset's)
 
     def __post_init__(self):
         if self.full_model and self.lora: raise ValueError("full_model and lora are exclusive: LoRA trains an adapter on a frozen model")
-        if self.lora and self.lora_r < 1: raise ValueError(f"lora_r must be >= 1, got {self.lora_r}")
-        if not 0 <= self.lora_dropout < 1: raise ValueError(f"lora_dropout must be in [0, 1), got {self.lora_dropout}")
-        if self.lora_target_modules is not None: object.__setattr__(self, "lora_target_modules", tuple(self.lora_target_modules))
 
     @property
     def anything(self) -> bool:
@@ -42,6 +35,20 @@ class TrainableConfig:
     def pause_only(self) -> bool:
         "Whether only pause parts train (the LM frozen, no adapter)."
         return (self.pause_embedding or self.pause_head) and not (self.lm_head or self.lm_embeddings or self.full_model or self.lora)
+
+@dataclass(frozen=True)
+class LoraSettings:
+    "A LoRA adapter's sizes, named as peft's `LoraConfig` names them: a preset's (scale), used by rows whose `TrainableConfig` says `lora`."
+    r: int = 8
+    lora_alpha: int = 16
+    lora_dropout: float = 0.05
+    target_modules: tuple[str, ...]|None = None   # module names; None: every linear layer of the body
+
+    def __post_init__(self):
+        if self.r < 1: raise ValueError(f"r must be >= 1, got {self.r}")
+        if not 0 <= self.lora_dropout < 1: raise ValueError(f"lora_dropout must be in [0, 1), got {self.lora_dropout}")
+        if self.target_modules is not None: object.__setattr__(self, "target_modules", tuple(self.target_modules))
+
 
 # %% ../nbs/02a_trainable.ipynb #c5b3b40c
 def _is_pause_model(model) -> bool:
@@ -71,16 +78,17 @@ def trainable_summary(model) -> str:
     return f"trainable params: {n:,} / {total:,} ({100 * n / total:.2f}%)"
 
 # %% ../nbs/02a_trainable.ipynb #c0a74190
-def apply_trainable(model, cfg: TrainableConfig):
-    "Freeze `model` except what `cfg` names; with `cfg.lora`, return it wrapped by peft. Prints and logs a summary."
+def apply_trainable(model, cfg: TrainableConfig, lora: LoraSettings|None = None):
+    "Freeze `model` except what `cfg` names; with `cfg.lora`, return it wrapped by peft (sized by `lora`, default `LoraSettings()`). Prints and logs a summary."
     parts = _named_parts(model)
     wanted = [k for k in ("pause_embedding", "pause_head", "lm_head", "lm_embeddings") if getattr(cfg, k)]
     ignored = [k for k in wanted if k not in parts]
     wanted = [k for k in wanted if k in parts]
     if cfg.lora:
         from peft import LoraConfig, get_peft_model
-        lcfg = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                          target_modules=list(cfg.lora_target_modules or _body_linear_names(model)),
+        lora = lora or LoraSettings()
+        lcfg = LoraConfig(r=lora.r, lora_alpha=lora.lora_alpha, lora_dropout=lora.lora_dropout,
+                          target_modules=list(lora.target_modules or _body_linear_names(model)),
                           modules_to_save=[parts[k][0] for k in wanted] or None, task_type="CAUSAL_LM")
         model = get_peft_model(model, lcfg)
     else:

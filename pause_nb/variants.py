@@ -4,19 +4,19 @@
 
 # %% ../nbs/06_variants.ipynb #d9115eed
 from __future__ import annotations
-import math
+import math, re
 from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar
 
 from .data import SyntheticConfig
 from .choices import HEAD_INITS, PAUSE_LOSSES, PLACEMENTS, REDUCTIONS
-from .trainable import TrainableConfig
+from .trainable import LoraSettings, TrainableConfig
 
 # %% auto #0
-__all__ = ['FULL_MODEL', 'LORA', 'PAUSE_LORA', 'PAUSE_ONLY', 'BASES', 'GROUPS', 'VARIANTS', 'ALGORITHMS', 'STAGE2_GROUPS',
-           'STAGE2_VARIANTS', 'ROW_ROLES', 'REFERENCE_PAUSE_STEPS', 'REFERENCE_PAUSE_SHRINK', 'PRESETS', 'Variant',
-           'Stage2Variant', 'select_variants', 'DataSettings', 'ModelSettings', 'TrainSettings', 'EvalSettings',
-           'row_role', 'weight_decay_shrink', 'matched_weight_decay', 'Preset']
+__all__ = ['FULL_MODEL', 'LORA', 'PAUSE_LORA', 'PAUSE_ONLY', 'BASES', 'FAMILIES', 'GROUPS', 'VARIANTS', 'STAGE2_VARIANTS',
+           'ALGORITHMS', 'STAGE2_GROUPS', 'ROW_ROLES', 'REFERENCE_PAUSE_STEPS', 'REFERENCE_PAUSE_SHRINK', 'PRESETS',
+           'Variant', 'register', 'Stage2Variant', 'select_variants', 'DataSettings', 'ModelSettings', 'TrainSettings',
+           'EvalSettings', 'row_role', 'weight_decay_shrink', 'matched_weight_decay', 'Preset']
 
 # %% ../nbs/06_variants.ipynb #19ce59b2
 FULL_MODEL = TrainableConfig(pause_embedding=False, pause_head=False, full_model=True)   # every weight (the TinyLlama rows)
@@ -26,6 +26,7 @@ PAUSE_ONLY = TrainableConfig()                   # the pause embedding and head,
 
 # %% ../nbs/06_variants.ipynb #4810c126
 BASES = ("matched", "baseline", "pause")                     # which pretrained base a variant starts from
+FAMILIES = ("tinyllama", "mistral")                          # which of the seed's tables a row belongs to
 GROUPS = ("seed", "corrections", "compute", "ablation", "insertion")
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Variant:
     "One row of a results table: what is trained, from which base, with which loss, compared with which row."
     name: str                  # identifier: run folder name and the runner's `--variants` value
     title: str                 # the seed's "Experiment Name", verbatim (our rows: a title in the same style)
-    family: str                # "tinyllama" or "mistral": which of the seed's tables
+    family: str                # one of FAMILIES: which of the seed's tables
     pause: bool                # a pause model (pause embedding + pause head); else a plain LM
     detach: bool = False       # pause head reads the hidden state with gradients stopped
     pause_loss: str|None = None  # one of the train notebook's PAUSE_LOSSES; None without a pause head
@@ -45,7 +46,7 @@ class Variant:
     base: str = "matched"      # one of BASES: "matched" = pause rows from the pause-pretrained base, others from the baseline base
     filler: str = ""           # a token appended K times after every prompt, in training and at test ("" none)
     filler_count: int|str = 0  # K, or "matched": the mean number of pauses the injector puts in an answer (p × answer tokens)
-    trainable: TrainableConfig = FULL_MODEL   # what trains (the preset adds LoRA sizes)
+    trainable: TrainableConfig = FULL_MODEL   # what trains (an adapter's sizes: the preset's `lora`)
     epochs: float = 1.0        # the seed's `trainer.args.num_train_epochs`
     baseline: str|None = None  # the row this one is compared with, question by question, in the report
     group: str = "seed"        # one of GROUPS: the seed's rows, our corrections, compute-matched controls, ablations
@@ -61,7 +62,7 @@ class Variant:
         if self.placement != "random" and not self.inject:
             raise ValueError(f"variant {self.name!r}: placement {self.placement!r} places injected pauses; the row injects none")
         for value, valid, what in ((self.reduction, REDUCTIONS, "reduction"), (self.head_init, HEAD_INITS, "head_init"), (self.placement, PLACEMENTS, "placement"),
-                                   (self.base, BASES, "base"), (self.group, GROUPS, "group")):
+                                   (self.base, BASES, "base"), (self.group, GROUPS, "group"), (self.family, FAMILIES, "family")):
             if value not in valid: raise ValueError(f"variant {self.name!r}: {what} must be one of {valid}, got {value!r}")
         if bool(self.filler) != (self.filler_count not in (0, "")):
             raise ValueError(f"variant {self.name!r}: give both filler and filler_count, or neither")
@@ -70,11 +71,34 @@ class Variant:
         if not self.trainable.anything: raise ValueError(f"variant {self.name!r}: nothing is trainable")
         if self.head_outputs not in (1, 2): raise ValueError(f"variant {self.name!r}: head_outputs must be 1 or 2, got {self.head_outputs!r}")
 
+# %% ../nbs/06_variants.ipynb #5b0d2f4e
+VARIANTS: dict[str, Variant] = {}            # Stage 1 rows by name, in registry order (`register` adds them)
+STAGE2_VARIANTS: dict[str, Stage2Variant] = {}   # Stage 2 rows by name, in registry order
+
+def register(*rows: Variant|Stage2Variant) -> Variant|Stage2Variant:
+    "Add `rows` to their stage's registry, checked against it and each other; the last row (to name it in one line)."
+    new = {}
+    for r in rows:
+        if getattr(r, "stage", None) not in (1, 2): raise TypeError(f"register: expected a Variant or a Stage2Variant, got {r!r}")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_]*", r.name): raise ValueError(f"row {r.name!r}: a row's name is a folder name: a-z, 0-9 and _")
+        if r.name in VARIANTS or r.name in STAGE2_VARIANTS or r.name in new: raise ValueError(f"row {r.name!r} is already registered")
+        new[r.name] = r
+    stage1 = VARIANTS | {n: r for n, r in new.items() if r.stage == 1}
+    stage2 = STAGE2_VARIANTS | {n: r for n, r in new.items() if r.stage == 2}
+    for r in new.values():
+        if r.baseline is not None and (r.baseline == r.name or r.baseline not in (stage1 if r.stage == 1 else stage2)):
+            raise ValueError(f"row {r.name!r}: its baseline {r.baseline!r} is not another registered Stage {r.stage} row")
+        if r.stage == 2 and (r.stage1 not in stage1 or stage1[r.stage1].pause != r.pause):
+            raise ValueError(f"row {r.name!r}: starts from {r.stage1!r}, which is not a registered Stage 1 {'pause' if r.pause else 'no-pause'} row")
+    VARIANTS.update({n: r for n, r in new.items() if r.stage == 1})
+    STAGE2_VARIANTS.update({n: r for n, r in new.items() if r.stage == 2})
+    return rows[-1] if rows else None
+
 # %% ../nbs/06_variants.ipynb #743280ca
 _CMD = "python src/trl_train.py "
 _OG = " trainer._target_=trl.SFTTrainer ~trainer.pause_probability"
 _TL, _MI = "warmup_tinyllama_no_pause", "warmup_mistral_no_pause"
-VARIANTS: dict[str, Variant] = {v.name: v for v in [
+register(
     # ---- the seed: warming up Mistral-7B on GSM8K (LoRA) ----
     Variant("warmup_mistral_pause_detached", "Warmup Mistral Pause detached", "mistral", pause=True, detach=True, pause_loss="true_prob",
             trainable=PAUSE_LORA, epochs=1.0, baseline=_MI,
@@ -124,7 +148,7 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in [
             pause=True, pause_loss="true_prob", base="baseline", baseline=_TL, group="ablation"),
     Variant("warmup_tinyllama_pause_kl_true_head_p", "warmup_tinyllama_pause KL on true probs, head started at p", "tinyllama",
             pause=True, pause_loss="true_prob", head_init="p", baseline=_TL, group="ablation"),
-]}
+)
 
 # %% ../nbs/06_variants.ipynb #e0231ba4
 ALGORITHMS = ("star_offline", "star_online", "grpo")   # the RL notebook's algorithms
@@ -163,7 +187,7 @@ def _stage2(pause: bool, algorithm: str, temperature: float = 1.0, **kw) -> Stag
 _TP = "warmup_tinyllama_pause_kl_true"
 
 # %% ../nbs/06_variants.ipynb #389e3aa8
-STAGE2_VARIANTS: dict[str, Stage2Variant] = {v.name: v for v in [
+register(
     *(_stage2(p, a, t) for t in (1.0, 1.5) for a in ("star_offline", "grpo") for p in (True, False)),
     *(_stage2(p, "star_online") for p in (True, False)),
     # the pause policy under RL: priced, paid for, or the only thing RL may change (compared with the plain pause GRPO row)
@@ -173,7 +197,7 @@ STAGE2_VARIANTS: dict[str, Stage2Variant] = {v.name: v for v in [
                   baseline="pause_grpo_t1", group="stage2-pause"),
     Stage2Variant("pause_grpo_t1_learned_pause", "Pause grpo T=1, only the pause embedding and head trained", True, "grpo", 1.0, _TP,
                   trainable=PAUSE_ONLY, baseline="pause_grpo_t1", group="stage2-pause"),
-]}
+)
 
 # %% ../nbs/06_variants.ipynb #5ea59ced
 def select_variants(spec: str|list[str], with_baselines: bool = False) -> list[Variant|Stage2Variant]:
@@ -183,11 +207,11 @@ def select_variants(spec: str|list[str], with_baselines: bool = False) -> list[V
     for n in names:
         if n == "all": chosen |= set(VARIANTS)
         elif n == "stage2-all": chosen |= set(STAGE2_VARIANTS)
-        elif n in ("tinyllama", "mistral"): chosen |= {k for k, v in VARIANTS.items() if v.family == n and v.group == "seed"}
+        elif n in FAMILIES: chosen |= {k for k, v in VARIANTS.items() if v.family == n and v.group == "seed"}
         elif n in GROUPS + STAGE2_GROUPS: chosen |= {k for k, v in rows.items() if v.group == n}
         elif n in ALGORITHMS: chosen |= {k for k, v in STAGE2_VARIANTS.items() if v.algorithm == n}
         elif n in rows: chosen.add(n)
-        else: raise KeyError(f"unknown variant {n!r}; valid: all, tinyllama, mistral, stage2-all, {', '.join(GROUPS + STAGE2_GROUPS + ALGORITHMS)}, "
+        else: raise KeyError(f"unknown variant {n!r}; valid: all, {', '.join(FAMILIES)}, stage2-all, {', '.join(GROUPS + STAGE2_GROUPS + ALGORITHMS)}, "
                              f"{', '.join(rows)}")
     if not names: raise KeyError(f"no variant named in {spec!r}; valid: all, tinyllama, mistral, stage2-all, a group, an algorithm or row names")
     while with_baselines and (more := {rows[k].baseline for k in chosen if rows[k].baseline} - chosen): chosen |= more
@@ -235,15 +259,12 @@ class ModelSettings:
 # %% ../nbs/06_variants.ipynb #19ef00b4
 @dataclass(frozen=True)
 class TrainSettings:
-    "The warm-up's budget and optimiser (the trainer's arguments a preset sets)."
+    "The warm-up's budget and optimiser (the trainer's arguments a preset sets, named as `TrainingArguments` / trl's `SFTConfig` name them)."
     batch_size: int = 16
-    grad_accum: int = 1
-    lr: float = 1e-3
-    lora_lr: float = 5e-3              # LoRA variants (adapters start at zero and need a larger step)
-    lora_r: int = 8
-    lora_alpha: int = 16
-    lora_target_modules: tuple|None = None  # LoRA's target layers; None: every linear layer of the body
-    lr_scheduler: str = "linear"       # the trainer's default, and the reference's
+    gradient_accumulation_steps: int = 1
+    learning_rate: float = 1e-3
+    lora_lr: float = 5e-3              # LoRA variants (adapters start at zero and need a larger step); their sizes: `Preset.lora`
+    lr_scheduler_type: str = "linear"  # the trainer's default, and the reference's
     warmup_ratio: float = 0.05
     weight_decay: float = 0.0
     adam_beta2: float = 0.999
@@ -257,9 +278,9 @@ class TrainSettings:
                                        # (cpu-tiny, one CPU core: ~20 s once, ~65 s cold, then 1.1-1.2x; pays off past ~640-950 steps)
 
     def __post_init__(self):
-        for f in ("batch_size", "grad_accum", "lora_r", "max_length", "threads"):
+        for f in ("batch_size", "gradient_accumulation_steps", "max_length", "threads"):
             if getattr(self, f) < 1: raise ValueError(f"{f} must be >= 1, got {getattr(self, f)}")
-        if not (self.lr > 0 and self.lora_lr > 0): raise ValueError(f"lr and lora_lr must be > 0, got {self.lr}, {self.lora_lr}")
+        if not (self.learning_rate > 0 and self.lora_lr > 0): raise ValueError(f"learning_rate and lora_lr must be > 0, got {self.learning_rate}, {self.lora_lr}")
         if self.load_best_model_at_end and not self.eval_steps: raise ValueError("load_best_model_at_end needs eval_steps")
         if self.train_sampling_strategy not in ("random", "group_by_length"):
             raise ValueError(f"train_sampling_strategy must be 'random' or 'group_by_length', got {self.train_sampling_strategy!r}")
@@ -312,12 +333,13 @@ def matched_weight_decay(shrink: float, lr: float, steps: int, warmup_ratio: flo
 # %% ../nbs/06_variants.ipynb #caf8a311
 @dataclass(frozen=True)
 class Preset:
-    "The scale at which variants run: data, models, training budget, decoding — one small settings record each."
+    "The scale at which variants run: data, models, training budget, decoding, LoRA sizes — one small settings record each."
     name: str
     data: DataSettings = DataSettings()
     model: ModelSettings = ModelSettings()
     train: TrainSettings = TrainSettings()
     eval: EvalSettings = EvalSettings()
+    lora: LoraSettings = LoraSettings()   # the adapter of the rows that train one (`TrainableConfig.lora`)
     row_train: dict = field(default_factory=dict)   # a row role ("pause", "no_pause") -> its `TrainSettings` changes
 
     def __post_init__(self):
@@ -341,7 +363,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            DataSettings(synthetic=SyntheticConfig(n_train=4000, n_test=2000, min_steps=1, max_steps=2, max_value=20, seed=0),
                         max_train_rows=1000, max_eval_rows=200, max_test_rows=2000),
            ModelSettings(pretrain_epochs=4.0),
-           TrainSettings(lr=1e-3, batch_size=16, lr_scheduler="linear", warmup_ratio=0.05, weight_decay=0.0,
+           TrainSettings(learning_rate=1e-3, batch_size=16, lr_scheduler_type="linear", warmup_ratio=0.05, weight_decay=0.0,
                          eval_steps=25, load_best_model_at_end=True),    # ~12 evaluations a warm-up, as the reference's ~14
            EvalSettings(max_new_tokens=64),
            row_train={"pause": {"weight_decay": round(matched_weight_decay(REFERENCE_PAUSE_SHRINK, 1e-3, _CPU_TINY_PAUSE_STEPS, 0.05), 3)}}),
@@ -353,23 +375,24 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("tinyllama", DataSettings(source="openai/gsm8k"),
            ModelSettings(tokenizer=_TINYLLAMA, base_model=_TINYLLAMA),   # float32: `bf16: False`, the dtype line commented out
            TrainSettings(
-               batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
-               lr=5e-5,                         # learning_rate: 5e-05
+               batch_size=8, gradient_accumulation_steps=1,   # per_device_train_batch_size: 8
+               learning_rate=5e-5,              # learning_rate: 5e-05
                warmup_ratio=0.05,               # warmup_ratio: 0.05
                adam_beta2=0.999,                # adam_beta2: 0.999
                weight_decay=0.0,                # the baseline (sft_tiny_llama.yaml): none, the trainer's 0.0
-               lr_scheduler="linear",           # TrainingArguments' default (configs/trainer/trl_trainer/sft.yaml: lr_scheduler_type 'linear')
+               lr_scheduler_type="linear",      # TrainingArguments' default (configs/trainer/trl_trainer/sft.yaml: lr_scheduler_type 'linear')
                eval_steps=300, load_best_model_at_end=True,   # eval_steps: 300, save_steps: 300, load_best_model_at_end: true
                max_length=600,                  # max_seq_length: 600
-               lora_lr=2e-4, lora_r=16, lora_alpha=32, threads=8),
+               lora_lr=2e-4, threads=8),
            EvalSettings(max_new_tokens=1024,    # configs/trl_train.yaml: max_output_generation_length 1024
                         eval_batch_size=64),
+           LoraSettings(r=16, lora_alpha=32),
            row_train={"pause": {"weight_decay": 10.0}}),   # sft_pause_tiny_llama_pause.yaml: weight_decay: 10
     # a real checkpoint on real GSM8K with the reference's TinyLlama recipe (the two presets above and below); its bases: the
     # checkpoint pretrained further on GSM8K's training answers, with and without pauses, at the same compute (see below)
     Preset("smollm2", DataSettings(source="gsm8k"),
            ModelSettings(tokenizer="smollm2", base_model="smollm2", pretrain_epochs=1.0, pretrain_lr=5e-5, pretrain_batch_size=8),
-           TrainSettings(batch_size=8, lr=5e-5, warmup_ratio=0.05, adam_beta2=0.999, weight_decay=0.0, lr_scheduler="linear",
+           TrainSettings(batch_size=8, learning_rate=5e-5, warmup_ratio=0.05, adam_beta2=0.999, weight_decay=0.0, lr_scheduler_type="linear",
                          eval_steps=300, load_best_model_at_end=True, max_length=600, threads=8),
            EvalSettings(max_new_tokens=1024, eval_batch_size=64),
            row_train={"pause": {"weight_decay": 10.0}}),
@@ -377,7 +400,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("smollm2-smoke", DataSettings(source="gsm8k", max_train_rows=8, max_eval_rows=4, max_test_rows=4),
            ModelSettings(tokenizer="smollm2", base_model="smollm2", pretrain_epochs=1.0, pretrain_lr=5e-5, pretrain_batch_size=4,
                          pretrain_max_rows=16),
-           TrainSettings(batch_size=4, lr=5e-5, warmup_ratio=0.05, weight_decay=0.0, lr_scheduler="linear", eval_steps=5,
+           TrainSettings(batch_size=4, learning_rate=5e-5, warmup_ratio=0.05, weight_decay=0.0, lr_scheduler_type="linear", eval_steps=5,
                          load_best_model_at_end=True, max_length=384, threads=1),
            EvalSettings(max_new_tokens=256, eval_batch_size=4),
            row_train={"pause": {"weight_decay": 10.0}}),
@@ -386,13 +409,13 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("mistral", DataSettings(source="openai/gsm8k"),
            ModelSettings(tokenizer="mistralai/Mistral-7B-v0.1", base_model="mistralai/Mistral-7B-v0.1"),
            TrainSettings(
-               batch_size=8, grad_accum=1,      # per_device_train_batch_size: 8
-               lr=5e-5, lora_lr=5e-5,           # learning_rate: 5e-05 (trainer default, not overridden)
-               lr_scheduler="linear", warmup_ratio=0.0, weight_decay=0.0, adam_beta2=0.999,   # trainer defaults
-               lora_r=16, lora_alpha=32, lora_target_modules=("q_proj", "v_proj"),   # peft_config default.yaml + mistral.yaml
+               batch_size=8, gradient_accumulation_steps=1,   # per_device_train_batch_size: 8
+               learning_rate=5e-5, lora_lr=5e-5,   # learning_rate: 5e-05 (trainer default, not overridden)
+               lr_scheduler_type="linear", warmup_ratio=0.0, weight_decay=0.0, adam_beta2=0.999,   # trainer defaults
                eval_steps=500, load_best_model_at_end=True,   # sft_pause.yaml (step_1_sft.yaml: 100)
                max_length=600,                  # max_seq_length: 600
                threads=8),
            EvalSettings(max_new_tokens=1024,    # configs/trl_train.yaml: max_output_generation_length 1024
-                        eval_batch_size=32)),
+                        eval_batch_size=32),
+           LoraSettings(r=16, lora_alpha=32, target_modules=("q_proj", "v_proj"))),   # peft_config default.yaml + mistral.yaml
 ]}

@@ -11,6 +11,7 @@ SLOW_NOTEBOOKS = {      # notebooks that train, decode at length or run the runn
     "07_pipeline.ipynb",          # 44 s
     "12_positive_control.ipynb",  # 28 s
     "04a_generate.ipynb", "04_evaluate.ipynb",   # 24 s, 22 s
+    "06_variants.ipynb",          # 9 s: registers a row and runs it at toy size
     "02_model.ipynb", "07_assets.ipynb", "02b_hub.ipynb", "01_inject.ipynb", "08_experiments.ipynb", "03_train.ipynb"}   # 12-15 s each
 
 def _slow(item) -> bool:

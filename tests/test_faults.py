@@ -56,7 +56,7 @@ def case_injector_output_holds_user_files(tmp_path):
 
 def case_diverged_training(tmp_path):
     from pause_nb.pipeline import RunFailed
-    with pytest.raises(RunFailed, match="diverged at step"): _toy_run(tmp_path, lr=1e30, epochs=2.0)
+    with pytest.raises(RunFailed, match="diverged at step"): _toy_run(tmp_path, learning_rate=1e30, epochs=2.0)
 
 def case_zero_training_steps(tmp_path):
     from pause_nb.pipeline import RunFailed
@@ -112,8 +112,8 @@ def case_papermill_overrides_as_yaml_mapping(tmp_path):
     assert template_config("warmup_tinyllama_no_pause", "cpu-tiny", 1, {"epochs": 2}).variant.epochs == 2
 
 def case_unknown_override(tmp_path):
-    r = _cli("pause_nb.experiments", "run", "--variants", "warmup_tinyllama_no_pause", "--out-root", str(tmp_path), "--set", "learning_rate=1")
-    assert r.returncode == 2 and "'learning_rate'" in r.stderr and not (tmp_path / "default").exists()
+    r = _cli("pause_nb.experiments", "run", "--variants", "warmup_tinyllama_no_pause", "--out-root", str(tmp_path), "--set", "lrate=1")
+    assert r.returncode == 2 and "'lrate'" in r.stderr and not (tmp_path / "default").exists()
 
 def case_report_on_missing_folder(tmp_path):
     r = _cli("pause_nb.experiments", "report", str(tmp_path / "nope"))
@@ -210,8 +210,8 @@ def case_empty_metrics_is_not_finished(tmp_path):
 def case_variant_command_honours_a_finished_run(tmp_path):
     "`experiments variant` over a finished folder with other settings refuses (rc 2) and leaves metrics.json and config.json as they were."
     out = tmp_path / "run"; _finished_folder(out, {"epochs": 40}); before = {p.name: p.read_bytes() for p in out.iterdir()}
-    r = _cli("pause_nb.experiments", "variant", "--variant", "warmup_tinyllama_no_pause", "--out-dir", str(out), "--set", "epochs=300", "lr=5e-4")
-    assert r.returncode == 2 and "variant.epochs: 40.0 → 300.0" in r.stderr and "preset.train.lr" in r.stderr, r.stderr[-2000:]
+    r = _cli("pause_nb.experiments", "variant", "--variant", "warmup_tinyllama_no_pause", "--out-dir", str(out), "--set", "epochs=300", "learning_rate=5e-4")
+    assert r.returncode == 2 and "variant.epochs: 40.0 → 300.0" in r.stderr and "preset.train.learning_rate" in r.stderr, r.stderr[-2000:]
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != ".lock"} == before
 
 def case_relative_stage1_dir_is_resolved_where_typed(tmp_path, monkeypatch):
@@ -262,7 +262,7 @@ def case_bad_values_named_before_anything_runs(tmp_path):
     "Each bad value is refused at once (rc 2), naming the option or field, and no run folder is made."
     import contextlib, io
     from pause_nb.experiments import main
-    for args, msg in ((["--set", "lr=abc"], "lr: expected float, got 'abc'"), (["--set", "max_length=0"], "max_length must be >= 1, got 0"),
+    for args, msg in ((["--set", "learning_rate=abc"], "learning_rate: expected float, got 'abc'"), (["--set", "max_length=0"], "max_length must be >= 1, got 0"),
                       (["--set", "tiny_model=big"], "tiny_model: expected dict, got 'big'"), (["--set", "protocols=seed"], "protocols: expected tuple"),
                       (["--set", "epochs=-1"], "epochs must be >= 0"), (["--variants", ","], "no variant named in ','"),
                       (["--seeds=-1"], "seeds are >= 0, got [-1]")):

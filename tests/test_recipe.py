@@ -26,7 +26,7 @@ def trainer_args(row: str, preset: str):
     "The trainer arguments a run of `row` at `preset` builds (as `train_variant` builds them), and its config."
     cfg = experiment_config(row, preset)
     t = cfg.preset.train
-    conf = sft_config(t, cfg.seed, cfg.variant.epochs, t.lr, "/tmp/unused", eval_strategy="steps")
+    conf = sft_config(t, cfg.seed, cfg.variant.epochs, t.learning_rate, "/tmp/unused", eval_strategy="steps")
     return conf, cfg
 
 def _get(conf, key):
