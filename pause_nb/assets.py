@@ -20,9 +20,10 @@ from .variants import DataSettings, ModelSettings, Preset, TrainSettings, Varian
 from .config import RunConfig
 
 # %% auto #0
-__all__ = ['BASE_KINDS', 'prepare_source', 'source_fingerprint', 'load_splits', 'check_local', 'resolve_checkpoint',
-           'prepare_tokenizer', 'injected_folder', 'prepare_injected', 'showing_progress', 'sft_config', 'base_key',
-           'prepare_base', 'base_check', 'base_kind', 'prompt_suffix', 'prepare_assets']
+__all__ = ['SCORE_BATCH', 'BASE_KINDS', 'prepare_source', 'source_fingerprint', 'load_splits', 'check_local',
+           'resolve_checkpoint', 'prepare_tokenizer', 'injected_folder', 'prepare_injected', 'confidence_folder',
+           'prepare_confidence', 'showing_progress', 'sft_config', 'base_key', 'prepare_base', 'base_check',
+           'base_kind', 'prompt_suffix', 'prepare_assets']
 
 # %% ../nbs/07_assets.ipynb #dc9dfd14
 def prepare_source(data: DataSettings) -> str:
@@ -105,6 +106,43 @@ def injected_folder(splits: DatasetDict, tokenizer_path: str, data: DataSettings
 def prepare_injected(splits: DatasetDict, tokenizer_path: str, data: DataSettings, seed: int) -> DatasetDict:
     "Pause-injected train/validation (test clean) from the cache, read into memory: what a run maps stays out of the cache."
     return load_injected(injected_folder(splits, tokenizer_path, data, seed))
+
+# %% ../nbs/07_assets.ipynb #19fe23f9
+SCORE_BATCH = 16   # answers per forward pass of the scoring model
+
+def _rows_hash(splits: DatasetDict) -> str:
+    "A hash of every row of every split."
+    return hashlib.sha256(json.dumps({s: splits[s].to_dict() for s in sorted(splits)}, sort_keys=True).encode()).hexdigest()
+
+def confidence_folder(splits: DatasetDict, tokenizer_path: str, scorer: str, scorer_tokenizer: str, data: DataSettings,
+                      placement: str = "confidence", suffix: str = "") -> Path:
+    "The cached folder of `splits` with pauses before their lowest-log-likelihood answer tokens under `scorer` (test clean)."
+    from dataclasses import asdict
+    from pause_nb.confidence import ConfidenceConfig
+    cfg = ConfidenceConfig(p=data.pause_p, k=data.pause_k, count="rate" if placement == "confidence_rate" else "matched")
+    fps = [folder_fingerprint(x) for x in (tokenizer_path, scorer, scorer_tokenizer)]
+    key = cache_key([_rows_hash(splits), *fps, suffix, asdict(cfg), code_fingerprint("confidence")])
+    def build(tmp):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from pause_nb.confidence import confidence_dataset, lm_scorer
+        lm = AutoModelForCausalLM.from_pretrained(scorer, dtype=torch.float32).to("cuda" if torch.cuda.is_available() else "cpu")
+        aug, totals = confidence_dataset(splits, lm_scorer(lm, AutoTokenizer.from_pretrained(scorer_tokenizer), SCORE_BATCH), cfg,
+                                         AutoTokenizer.from_pretrained(tokenizer_path), suffix)
+        how = (f"a pause before the answer tokens of lowest log-likelihood under {scorer} "
+               f"({'one threshold over all answers' if cfg.count == 'rate' else 'per answer'}, as many as random-p at p = {cfg.p} "
+               f"would put in expectation; Kim, Kim & Thorne 2025, arXiv 2506.03616), each row {cfg.k} times")
+        save_injected(aug, tmp/"injected", {"description": how, "placement": placement, "config": asdict(cfg), "tokenizer": tokenizer_path,
+                                            "scorer": {"model": scorer, "tokenizer": scorer_tokenizer, "fingerprint": fps[1],
+                                                       "batch_size": SCORE_BATCH, "dtype": "float32", "prompt_suffix": suffix},
+                                            "stats": totals})
+    return cached_dir(data_root()/f"injected-{placement}-{key}", build)/"injected"
+
+def prepare_confidence(splits: DatasetDict, assets: dict, data: DataSettings, placement: str) -> DatasetDict:
+    "Confidence-placed train/validation (test clean), scored by `data.scorer` or else the run's own base, read into memory."
+    scorer = resolve_checkpoint(data.scorer) if data.scorer else assets["base"]
+    scorer_tok = scorer if data.scorer else assets["base_tokenizer"]
+    return load_injected(confidence_folder(splits, assets["tokenizer"], scorer, scorer_tok, data, placement, assets["prompt_suffix"]))
 
 # %% ../nbs/07_assets.ipynb #865ffed9
 def showing_progress() -> bool:

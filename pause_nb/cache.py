@@ -33,6 +33,7 @@ RECIPES = {   # the pause_nb modules whose code makes each cached artefact
     "synthetic": ("data",),
     "tokenizer": ("data",),
     "injected": ("data", "token_ends", "inject"),
+    "confidence": ("data", "token_ends", "inject", "confidence"),
     "base": ("data", "token_ends", "inject", "model", "train", "assets"),
     "checkpoint": ("checkpoints",),
 }

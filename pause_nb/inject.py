@@ -243,8 +243,9 @@ def dataset_card(ds: DatasetDict, metadata: dict) -> str:
     "A dataset card (the Hub's README.md) for an injected data set: what it is, how it was made, how to open it, its statistics."
     rows = "\n".join(f"| {name} | {len(split):,} |" for name, split in ds.items())
     return (f"---\n{yaml.safe_dump(card_header(ds), sort_keys=False, allow_unicode=True)}---\n\n# GSM8K with injected pause tokens\n\n"
-            f"Written by `pause_nb.inject`: after every answer token a pause is inserted with probability p, k samples per "
-            f"question; the test split, if present, is left clean. Files: `<split>.json` (JSON Lines, which "
+            f"Written by `pause_nb.inject`: "
+            f"{metadata.get('description', 'after every answer token a pause is inserted with probability p, k samples per question')}"
+            f"; the test split, if present, is left clean. Files: `<split>.json` (JSON Lines, which "
             f"`datasets.load_dataset(folder)` reads as the header's `configs` say), `dataset_dict.json` and a folder per split "
             f"(`datasets.load_from_disk(folder)`), `metadata.json` (everything below, machine-readable).\n\n"
             f"| split | rows |\n|---|---|\n{rows}\n\n## Configuration and statistics\n\n```json\n"

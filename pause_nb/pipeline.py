@@ -11,7 +11,7 @@ from pathlib import Path
 from datasets import Dataset, DatasetDict
 
 from .data import PAUSE_TOKEN, atomic_write, provenance, to_prompt_completion
-from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_assets, prepare_injected, prepare_source,
+from .assets import (cache_key, cached_dir, data_root, load_splits, prepare_assets, prepare_confidence, prepare_injected, prepare_source,
                              sft_config, showing_progress, write_json_atomic)
 from .config import RunConfig, Stage2RunConfig, config_dict, experiment_config, load_config
 
@@ -55,10 +55,13 @@ def _step_lines(total_steps: int, t0: float, every: int = 5):
 # %% ../nbs/07_pipeline.ipynb #0bdd56d5
 def variant_data(cfg: RunConfig, assets: dict) -> DatasetDict:
     "Train / validation / test of a run: injected or clean train and validation (with the prompt suffix), clean test."
-    t0 = time.time()
+    t0, v = time.time(), cfg.variant
     splits = load_splits(cfg.preset.data, assets["source"], cfg.seed)
-    data = prepare_injected(splits, assets["tokenizer"], cfg.preset.data, cfg.seed) if cfg.variant.inject else splits
-    progress(f"{'inject' if cfg.variant.inject else 'data'}: {len(data['train']):,} {'pause-injected' if cfg.variant.inject else 'clean'} training rows, "
+    if not v.inject: data = splits
+    elif v.placement == "random": data = prepare_injected(splits, assets["tokenizer"], cfg.preset.data, cfg.seed)
+    else: data = prepare_confidence(splits, assets, cfg.preset.data, v.placement)   # pauses where the base is least sure (the confidence notebook)
+    how = "clean" if not v.inject else "pause-injected" if v.placement == "random" else f"pause-injected ({v.placement})"
+    progress(f"{'inject' if v.inject else 'data'}: {len(data['train']):,} {how} training rows, "
              f"{len(data['test']):,} test questions ({time.time() - t0:.1f}s)")
     suffix = assets["prompt_suffix"]
     if not suffix: return data
@@ -205,7 +208,7 @@ def variant_figures(records: dict, data: DatasetDict, cfg: RunConfig, out: str|P
     from pause_nb.viz import run_figures, save_figures
     recs = records.get("seed") or next(iter(records.values()))
     injected = list(data["train"]["answer"][:2000]) if cfg.variant.inject else None
-    figs = run_figures(recs, injected, cfg.preset.data.pause_p if cfg.variant.inject else None)
+    figs = run_figures(recs, injected, cfg.preset.data.pause_p if cfg.variant.inject and cfg.variant.placement == "random" else None)
     save_figures(figs, Path(out)/"figures", plotlyjs="embed")   # each page stands alone: the report links them one by one
     return figs
 
@@ -253,6 +256,9 @@ def run_variant(cfg: RunConfig, out: str|Path, log=print) -> dict|None:
     variant_figures(records, data, cfg, out)
     save_model(model, tok, out/"model")
     metrics = run_metrics(protocols, info, assets, time.time() - t0, cfg, out/"model")
+    if cfg.variant.inject:    # what the training pauses sit next to: the report compares placements by it
+        from pause_nb.viz import pause_context_shares
+        metrics["injected_pause_contexts"] = pause_context_shares(texts=list(data["train"]["answer"][:2000]))
     atomic_write(out/"model"/"README.md", model_card(cfg, metrics))
     write_json_atomic(out/"metrics.json", metrics)
     return metrics

@@ -10,14 +10,15 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from .data import atomic_write
-from .stats import mean_sd, paired_difference
+from .stats import mean_sd, paired_difference, seed_interval
 from .variants import VARIANTS, STAGE2_VARIANTS
 from .config import config_changes, config_dict, load_config
 
 # %% auto #0
 __all__ = ['SEED_PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'protocol_metrics', 'load_predictions',
-           'over_seeds', 'paired_cell', 'row_difference', 'seed_table', 'accuracy_table', 'facts_table',
-           'report_figures', 'before_after', 'stage2_table', 'curve_figure', 'stage2_curves', 'report_markdown',
+           'over_seeds', 'paired_cell', 'row_difference', 'pair_difference', 'seed_table', 'accuracy_table',
+           'facts_table', 'report_figures', 'insertion_pairs', 'insertion_table', 'placement_contexts',
+           'placement_figure', 'before_after', 'stage2_table', 'curve_figure', 'stage2_curves', 'report_markdown',
            'write_report']
 
 # %% ../nbs/11_report.ipynb #d73f9907
@@ -87,7 +88,10 @@ def paired_cell(d: dict|None) -> str:
 def row_difference(row: dict, rows: dict[str, dict], protocol: str, rule: str) -> dict|None:
     "The paired difference of `row` to its baseline under `protocol` / `rule`, seeds paired; None without a baseline."
     base = rows.get(row["variant"].get("baseline") or "")
-    if base is None or base is row: return None
+    return None if base is None or base is row else pair_difference(row, base, protocol, rule)
+
+def pair_difference(row: dict, base: dict, protocol: str, rule: str) -> dict|None:
+    "The paired difference of `row` to another row `base` under `protocol` / `rule`, on the seeds both have; None without any."
     mine, theirs = load_predictions(row, protocol), load_predictions(base, protocol)
     seeds = sorted(mine.keys() & theirs.keys())
     if not seeds: return None
@@ -199,6 +203,61 @@ def report_figures(runs: list[dict], diffs: dict) -> dict:
                         xaxis_title="accuracy − baseline accuracy", **room)
     return {"accuracy": fig_acc, "differences": fig_d}
 
+# %% ../nbs/11_report.ipynb #0a454201
+def insertion_pairs(runs: list[dict]) -> list[tuple[str, str]]:
+    "(row, compared with) names: each insertion row vs its random-p row and the no-pause row; those and the compute controls vs no pauses."
+    by = {r["name"]: r for r in runs}
+    base = lambda n: by[n]["variant"].get("baseline") if n in by else None
+    placed = [r["name"] for r in runs if r["variant"].get("group") == "insertion"]
+    pairs = [(n, base(n)) for n in placed] + [(n, base(base(n))) for n in placed] + [(base(n), base(base(n))) for n in placed]
+    if placed: pairs += [(r["name"], base(r["name"])) for r in runs if r["variant"].get("group") == "compute"]
+    return [(a, b) for a, b in dict.fromkeys(pairs) if a in by and b in by]
+
+# %% ../nbs/11_report.ipynb #bee36a63
+_VIEWS_1 = (("seed", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the insertion table shows
+
+def insertion_table(runs: list[dict]) -> tuple[str, dict]:
+    "The insertion comparison: per pair and view, the paired difference (seeds × questions) and its seed-level t interval; (table, differences)."
+    by, out, diffs = {r["name"]: r for r in runs}, [], {}
+    ci = lambda d: f"{_num(d['diff'], 3, True)} [{_num(d['ci'][0], 3, True)}, {_num(d['ci'][1], 3, True)}]"
+    for a, b in insertion_pairs(runs):
+        cells = []
+        for proto, rule in _VIEWS_1:
+            d = pair_difference(by[a], by[b], proto, rule)
+            if d is not None:
+                per = [x["diff"] for x in d["per_seed"]]
+                d = diffs.setdefault((a, b), {})[(proto, rule)] = d | {"seed_level": seed_interval(per) if len(per) > 1 else None}
+            cells += ["–", "–"] if d is None else [paired_cell(d), "–" if d["seed_level"] is None else ci(d["seed_level"])]
+        out.append([by[a]["title"], by[b]["title"], *cells])
+    head = ["row", "compared with", *(f"{p} protocol, {'our' if x == 'ours' else x} rule: {w}"
+                                      for p, x in _VIEWS_1 for w in ("Δ [CI seeds × questions]", "Δ [t CI, seed level]"))]
+    return (_table(head, out) if out else ""), diffs
+
+# %% ../nbs/11_report.ipynb #f387d8dc
+def placement_contexts(run: dict) -> dict[str, dict]:
+    "What pauses sit next to in a row's training data (recorded at run time) and in its greedy test replies (first seed)."
+    from pause_nb.viz import pause_context_shares
+    s, out = next(iter(run["seeds"].values())), {}
+    if s["metrics"].get("injected_pause_contexts"): out["training data"] = s["metrics"]["injected_pause_contexts"]
+    p = s["dir"]/"predictions-greedy.jsonl"
+    recs = [json.loads(x) for x in p.read_text().splitlines() if x.strip()] if p.exists() else []
+    if recs and all("pause_char_offsets" in r and "completion" in r for r in recs): out["test replies"] = pause_context_shares(recs)
+    return out
+
+def placement_figure(runs: list[dict]) -> dict:
+    "Bars: what pauses sit next to, per placement (random-p, confidence), in training data and test replies; {} without insertion rows."
+    import plotly.graph_objects as go
+    if not any(r["variant"].get("group") == "insertion" for r in runs): return {}
+    fig = go.Figure()
+    for r in runs:
+        if not (r["variant"].get("pause") and r["variant"].get("inject")): continue
+        for what, shares in placement_contexts(r).items():
+            name = f"{r['variant'].get('placement', 'random')}: {what}"
+            fig.add_bar(x=list(shares), y=[v or 0 for v in shares.values()], name=name, hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>")
+    fig.update_layout(title=dict(text="Where pauses go: what they sit next to, by placement", **_UNDER_TOOLBAR), barmode="group",
+                      yaxis_title="share of pauses", yaxis_tickformat=".0%", legend=_LEGEND_BELOW, margin=dict(t=80, b=140), height=520)
+    return {"placement": fig}
+
 # %% ../nbs/11_report.ipynb #51e7c4da
 _VIEWS = (("seed", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the Stage 2 table shows
 
@@ -279,6 +338,10 @@ def report_markdown(run_dir: str|Path) -> tuple[str, list[dict], dict]:
                f"{seed_table(one)}\n\n## Accuracy by protocol and answer rule; paired differences to the baseline\n\n{acc}\n\n"
                f"Δ: mean per-question accuracy difference to the baseline, seeds paired, with a 95% bootstrap interval over seeds "
                f"and questions, and McNemar's exact p of each seed (one reply per question; never pooled over seeds).\n\n## Run facts\n\n{facts_table(one)}\n")
+        ins, ins_d = insertion_table(one); diffs |= {f"{a} vs {b}": d for (a, b), d in ins_d.items()}
+        if ins: md += (f"\n## Where pauses go: confidence placement (DIT) vs random-p vs none, and the compute controls\n\n{ins}\n\n"
+                       f"Δ: row − compared-with row on the same questions. CI seeds × questions: the bootstrap above; t CI, seed level: "
+                       f"the mean of the per-seed differences with a Student-t interval over seeds (n − 1 degrees of freedom).\n")
     if two:
         t2, d2 = stage2_table(two); diffs |= {k: v for k, v in d2.items()}
         md += (f"\n## Stage 2: before → after RL, paired on the same questions\n\n{t2}\n\n"
@@ -302,7 +365,7 @@ def write_report(run_dir: str|Path, plotlyjs: str = "directory") -> dict:
     md, runs, diffs = report_markdown(run_dir)
     atomic_write(run_dir/"report.md", md)
     one = [r for r in runs if r["stage"] == 1]
-    figs = (report_figures(one, diffs) if one else {}) | stage2_curves([r for r in runs if r["stage"] == 2])
+    figs = (report_figures(one, diffs) | placement_figure(one) if one else {}) | stage2_curves([r for r in runs if r["stage"] == 2])
     html_figs = "".join(pio.to_html(f, include_plotlyjs=False, full_html=False) for f in figs.values())
     links = "".join(f"<li>{html.escape(r['title'])}: " + ", ".join(f"<a href='{html.escape(str(f.relative_to(run_dir)))}'>{html.escape(f.parent.parent.name + '/' + f.stem)}</a>"
                     for s in r["seeds"].values() for f in sorted(f for f in (s["dir"]/"figures").glob("*.html") if f.name != "index.html")) + "</li>" for r in runs)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar
 
 from .data import SyntheticConfig
-from .choices import HEAD_INITS, PAUSE_LOSSES, REDUCTIONS
+from .choices import HEAD_INITS, PAUSE_LOSSES, PLACEMENTS, REDUCTIONS
 from .trainable import LoraSettings, TrainableConfig
 
 # %% auto #0
@@ -27,7 +27,7 @@ PAUSE_ONLY = TrainableConfig()                   # the pause embedding and head,
 # %% ../nbs/06_variants.ipynb #4810c126
 BASES = ("matched", "baseline", "pause")                     # which pretrained base a variant starts from
 FAMILIES = ("tinyllama", "mistral")                          # which of the seed's tables a row belongs to
-GROUPS = ("seed", "corrections", "compute", "ablation")
+GROUPS = ("seed", "corrections", "compute", "ablation", "insertion")
 
 @dataclass(frozen=True)
 class Variant:
@@ -42,6 +42,7 @@ class Variant:
     head_init: str = "reference" # one of the model notebook's HEAD_INITS: where the pause head starts (the seed's rows: P ≈ ½; "p": the preset's pause_p)
     head_outputs: int = 2      # the pause head's outputs: 2, the reference's `Linear(h, 2)`; 1, one logit (learns half as fast under AdamW)
     inject: bool|None = None   # train on pause-injected data; None: exactly when `pause`
+    placement: str = "random"  # one of PLACEMENTS: where the injected pauses go (random-p, the seed's; or where the model is least sure, DIT)
     base: str = "matched"      # one of BASES: "matched" = pause rows from the pause-pretrained base, others from the baseline base
     filler: str = ""           # a token appended K times after every prompt, in training and at test ("" none)
     filler_count: int|str = 0  # K, or "matched": the mean number of pauses the injector puts in an answer (p × answer tokens)
@@ -58,7 +59,9 @@ class Variant:
             raise ValueError(f"variant {self.name!r}: a pause variant needs pause_loss in {PAUSE_LOSSES}, got {self.pause_loss!r}")
         if not self.pause and (self.pause_loss is not None or self.trainable.pause_head or self.trainable.pause_embedding or self.inject):
             raise ValueError(f"variant {self.name!r}: a no-pause variant has no pause head, embedding, pause loss or injected pauses")
-        for value, valid, what in ((self.reduction, REDUCTIONS, "reduction"), (self.head_init, HEAD_INITS, "head_init"),
+        if self.placement != "random" and not self.inject:
+            raise ValueError(f"variant {self.name!r}: placement {self.placement!r} places injected pauses; the row injects none")
+        for value, valid, what in ((self.reduction, REDUCTIONS, "reduction"), (self.head_init, HEAD_INITS, "head_init"), (self.placement, PLACEMENTS, "placement"),
                                    (self.base, BASES, "base"), (self.group, GROUPS, "group"), (self.family, FAMILIES, "family")):
             if value not in valid: raise ValueError(f"variant {self.name!r}: {what} must be one of {valid}, got {value!r}")
         if bool(self.filler) != (self.filler_count not in (0, "")):
@@ -133,6 +136,13 @@ register(
             epochs=5.0, baseline=_TL, group="compute"),
     Variant("warmup_tinyllama_append_filler", "warmup tinyllama K filler tokens '.' appended to the question", "tinyllama",
             pause=False, filler=".", filler_count="matched", epochs=5.0, baseline=_TL, group="compute"),
+    # ---- where the injected pauses go (Kim, Kim & Thorne 2025, "DIT"; the confidence notebook): the seed's one-hot row, pauses moved ----
+    Variant("warmup_tinyllama_pause_kl_one_hot_confidence", "warmup_tinyllama_pause KL on one-hot probs, pauses where the model is least sure",
+            "tinyllama", pause=True, pause_loss="one_hot", placement="confidence", epochs=1.0,
+            baseline="warmup_tinyllama_pause_kl_one_hot", group="insertion"),
+    Variant("warmup_tinyllama_pause_kl_one_hot_confidence_rate", "warmup_tinyllama_pause KL on one-hot probs, pauses below one confidence threshold",
+            "tinyllama", pause=True, pause_loss="one_hot", placement="confidence_rate", epochs=1.0,
+            baseline="warmup_tinyllama_pause_kl_one_hot", group="insertion"),
     # ---- ablations ----
     Variant("warmup_tinyllama_pause_kl_true_shared_base", "warmup_tinyllama_pause KL on true probs, from the no-pause base", "tinyllama",
             pause=True, pause_loss="true_prob", base="baseline", baseline=_TL, group="ablation"),
@@ -219,6 +229,7 @@ class DataSettings:
     max_test_rows: int|None = None     # test questions for accuracy; None: the whole test split
     pause_p: float = 0.1               # the seed's injection probability: the one p (injector, KL target, pretraining, head_init="p")
     pause_k: int = 5                   # the seed's samples per question
+    scorer: str|None = None            # confidence placement's scoring LM (path / hub name); None: the row's own starting base, as DIT scores with the model it trains
 
     def __post_init__(self):
         if not 0 < self.pause_p < 1: raise ValueError(f"pause_p must be in (0, 1), got {self.pause_p}")

@@ -130,7 +130,7 @@ def pause_position_histogram(records: list[dict], injected_texts: list[str]|None
     return fig
 
 # %% ../nbs/05_viz.ipynb #26565aa6
-CONTEXTS = {"=": lambda c: c == "=", "<<": None, "digit": str.isdigit, "newline": lambda c: c == "\n"}
+CONTEXTS = {"=": lambda c: c == "=", "<<": None, "digit": str.isdigit, "operator": lambda c: c in "+-*/", "newline": lambda c: c == "\n"}
 
 def _context_hits(text: str, off: int) -> list[str]:
     "The contexts (`before =`, `after digit`, …) a pause at `off` in `text` sits in."
