@@ -61,3 +61,17 @@ def test_compiled_inference_has_no_graph_break(setup):
     out = m(input_ids=ids)
     assert dict(torch._dynamo.utils.counters["graph_break"]) == {}, dict(torch._dynamo.utils.counters["graph_break"])
     torch.testing.assert_close(out.logits, copy.deepcopy(model)(input_ids=ids).logits, rtol=1e-5, atol=1e-5)
+
+def test_generate_runs_compiled_through_a_compiled_forward(setup):
+    "`torch.compile(model).generate` runs eager (`generate` is the module's own method: nothing is captured); compiling `forward` makes `generate` compiled — no graph break, the eager tokens."
+    model, tok, _ = setup
+    ids = torch.tensor([tok("Question: 2 + 3? Answer:").input_ids])
+    kw = dict(max_new_tokens=8, do_sample=False, pad_token_id=tok.pad_token_id)
+    eager = model.eval().generate(ids, **kw)
+    torch._dynamo.reset(); torch._dynamo.utils.counters.clear()
+    torch.compile(copy.deepcopy(model)).generate(ids, **kw)
+    assert not torch._dynamo.utils.counters["stats"]["calls_captured"]          # the pitfall: eager, silently
+    m = copy.deepcopy(model); m.forward = torch.compile(m.forward, dynamic=True)
+    out = m.generate(ids, **kw)
+    assert torch._dynamo.utils.counters["stats"]["calls_captured"] > 0 and not torch._dynamo.utils.counters["graph_break"]
+    assert torch.equal(out, eager)
