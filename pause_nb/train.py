@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #3c8b2aa5
 from __future__ import annotations
-import copy, logging, tempfile
+import copy, tempfile
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -18,10 +18,8 @@ from trl import SFTConfig, SFTTrainer
 from .data import PAUSE_TOKEN, to_prompt_completion
 from .model import token_losses, TokenLosses
 
-logger = logging.getLogger("pause_nb")
-
 # %% auto #0
-__all__ = ['logger', 'SFTLosses', 'bernoulli_kl', 'exact_pause_target', 'pause_sft_loss', 'lm_target_mask', 'PauseSFTConfig',
+__all__ = ['SFTLosses', 'bernoulli_kl', 'exact_pause_target', 'pause_sft_loss', 'lm_target_mask', 'PauseSFTConfig',
            'PauseSFTTrainer', 'train_sft']
 
 # %% ../nbs/03_train.ipynb #21c2b6e0
