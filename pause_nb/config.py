@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from .variants import (FULL_MODEL, PAUSE_ONLY, PRESETS, STAGE2_VARIANTS, VARIANTS, Preset, Stage2Variant, Variant,
                                select_variants)
+from .choices import RENAMED_CHOICES
 
 # %% auto #0
 __all__ = ['PRESET_GROUPS', 'RENAMED', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'SEED_FIELDS', 'SPEED_FIELDS', 'settings_field',
@@ -182,7 +183,7 @@ def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int =
 
 # %% ../nbs/06a_config.ipynb #977c1ef6
 def _regroup(d: dict) -> dict:
-    "A configuration dict of an older pause_nb (flat preset, Stage 2 `trainable` as a word) in today's shape."
+    "A configuration dict of an older pause_nb (flat preset, Stage 2 `trainable` as a word, old field names and choice values) in today's shape."
     d = dict(d)
     if isinstance(d.get("preset", {}).get("data"), str):
         flat = {("source" if k == "data" else k): x for k, x in d["preset"].items()}
@@ -194,6 +195,8 @@ def _regroup(d: dict) -> dict:
     elif isinstance(t, dict) and any(k.startswith("lora_") for k in t):   # LoRA sizes on the row: never used but its dropout
         d["variant"] = d["variant"] | {"trainable": {k: x for k, x in t.items() if not k.startswith("lora_")}}
         if "lora_dropout" in t and isinstance(d.get("preset"), dict): d["preset"] = d["preset"] | {"lora": {"lora_dropout": t["lora_dropout"]} | d["preset"].get("lora", {})}
+    if isinstance(d.get("variant"), dict):                               # a choice recorded under its old value (`RENAMED_CHOICES`)
+        d["variant"] = {k: RENAMED_CHOICES[k].get(x, x) if k in RENAMED_CHOICES and isinstance(x, str) else x for k, x in d["variant"].items()}
     if isinstance(d.get("preset"), dict):                                # fields recorded under an old name
         p = {g: dict(x) if isinstance(x, dict) else x for g, x in d["preset"].items()}
         for old, new in RENAMED.items():

@@ -24,7 +24,7 @@ def main():
     tok = train_tokenizer(gsm8k_texts(load_gsm8k(a.gsm8k, "train")), vocab_size=8000)
     test = load_gsm8k(a.gsm8k, "test")
     lm = tiny_causal_lm(tok, **TINYLLAMA).to("cuda", torch.bfloat16)
-    model = make_pause_model(lm, tok, head_init="reference").eval()
+    model = make_pause_model(lm, tok, head_init="half").eval()
     print(f"device: {torch.cuda.get_device_name()}")
     print(f"questions: {len(test)}")
     tag, t0 = "_compiled" if a.compile else "", time.time()
