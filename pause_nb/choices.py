@@ -9,4 +9,5 @@ __all__ = ['PAUSE_LOSSES', 'REDUCTIONS', 'HEAD_INITS', 'RENAMED_CHOICES']
 PAUSE_LOSSES = ("one_hot", "true_prob", "true_prob_exact")   # what the pause head learns from: one-hot labels, or a KL to the true p
 REDUCTIONS = ("summed", "per_token")                         # how the pause loss is reduced: summed, divided once (the reference's), or per completion token
 HEAD_INITS = ("p", "half")                                   # where the pause head starts: P(pause) = p, or PyTorch's default Linear (P ≈ ½, the reference's)
-RENAMED_CHOICES = {"reduction": {"reference": "summed", "ours": "per_token"}, "head_init": {"reference": "half"}}   # old value → today's, read from older config.json files
+RENAMED_CHOICES = {"reduction": {"reference": "summed", "ours": "per_token"}, "head_init": {"reference": "half"},
+                   "protocol": {"seed": "sampled"}}   # (the evaluation notebook's PROTOCOLS; "seed" means a random seed only)   # old value → today's, read from older config.json files

@@ -138,7 +138,7 @@ def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "
 
 # %% ../nbs/06a_config.ipynb #7612f73f
 STAGE2_BUDGETS: dict[str, dict] = {
-    # cpu-tiny, measured on the demo's Stage 1 models (2,000 test questions, seed protocol, paired before → after):
+    # cpu-tiny, measured on the demo's Stage 1 models (2,000 test questions, sampled protocol, paired before → after):
     # STaR at 3e-4 lost 4-10 points of greedy accuracy, at 3e-5 it held within ±1.5. GRPO, pause model: 60 steps at
     # 2e-5 moved sampled accuracy +0.018 [-0.004, +0.040] (one seed); 150 steps at 5e-5 +0.055 [+0.042, +0.068]
     # (three RL seeds, greedy -0.013 [-0.023, -0.002]); the no-pause model +0.019 [+0.000, +0.037] (one seed).
@@ -202,6 +202,8 @@ def _regroup(d: dict) -> dict:
         for old, new in RENAMED.items():
             (og, of), (ng, nf) = old.split("."), new.split(".")
             if isinstance(p.get(og), dict) and of in p[og]: p.setdefault(ng, {})[nf] = p[og].pop(of)
+        if isinstance(p.get("eval"), dict) and isinstance(p["eval"].get("protocols"), list):   # a protocol under its old name
+            p["eval"]["protocols"] = [RENAMED_CHOICES["protocol"].get(x, x) if isinstance(x, str) else x for x in p["eval"]["protocols"]]
         d["preset"] = p
     if isinstance(d.get("stage1"), dict): d["stage1"] = _regroup({k: x for k, x in d["stage1"].items() if k != "stage"})
     return d

@@ -4,12 +4,12 @@
 
 # %% ../nbs/06_variants.ipynb #d9115eed
 from __future__ import annotations
-import math, re
+import math, re, warnings
 from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar
 
 from .data import SyntheticConfig
-from .choices import HEAD_INITS, PAUSE_LOSSES, REDUCTIONS
+from .choices import HEAD_INITS, PAUSE_LOSSES, REDUCTIONS, RENAMED_CHOICES
 from .trainable import LoraSettings, TrainableConfig
 
 # %% auto #0
@@ -280,11 +280,16 @@ class EvalSettings:
     "How test replies are decoded."
     max_new_tokens: int = 96
     eval_batch_size: int = 64
-    protocols: tuple = ("seed", "greedy")  # names in `pause_nb.evaluate.PROTOCOLS`
+    protocols: tuple = ("sampled", "greedy")  # names in `pause_nb.evaluate.PROTOCOLS`
     eval_torch_compile: bool = False   # decode through `torch.compile` (`EvalConfig.torch_compile`)
 
     def __post_init__(self):
         if not self.protocols: raise ValueError("at least one evaluation protocol")
+        if old := [p for p in self.protocols if isinstance(p, str) and p in RENAMED_CHOICES["protocol"]]:   # by its old name
+            new = tuple(RENAMED_CHOICES["protocol"].get(p, p) if isinstance(p, str) else p for p in self.protocols)
+            warnings.warn(f"protocol(s) {old} are now called {[RENAMED_CHOICES['protocol'][p] for p in old]} (the old name still works, for now)",
+                          FutureWarning, stacklevel=3)
+            object.__setattr__(self, "protocols", new)
         for f in ("max_new_tokens", "eval_batch_size"):
             if getattr(self, f) < 1: raise ValueError(f"{f} must be >= 1, got {getattr(self, f)}")
 
