@@ -99,8 +99,8 @@ def test_a_busy_folder_is_left_alone(tmp_path, env):
 def test_cli_rejects_unknown_names(tmp_path, env):
     r = subprocess.run(_cmd(tmp_path, "warmup_llama"), cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "valid: all, tinyllama" in r.stderr
-    r = subprocess.run([*_cmd(tmp_path, A), "learning_rate=1"], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert r.returncode == 2 and "'learning_rate'" in r.stderr
+    r = subprocess.run([*_cmd(tmp_path, A), "learning_rat=1"], cwd=ROOT, env=env, capture_output=True, text=True)   # (learning_rate is a field now)
+    assert r.returncode == 2 and "'learning_rat'" in r.stderr
     r = subprocess.run([*_cmd(tmp_path, A), 'protocols=["sampled","beam"]'], cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "unknown protocol(s) ['beam']" in r.stderr
     r = subprocess.run([sys.executable, "-m", "pause_nb.experiments", "report", str(tmp_path / "nope")], cwd=ROOT, env=env, capture_output=True, text=True)
