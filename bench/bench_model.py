@@ -33,7 +33,7 @@ def models():
     dt = torch.bfloat16 if BIG else torch.float32
     torch.manual_seed(0); plain = LlamaForCausalLM(cfg).to(DEV, dt)
     torch.manual_seed(0); base = LlamaForCausalLM(cfg).to(DEV, dt)
-    pause = PauseModelForCausalLM(PauseConfig(base.config, pause_index=V), lm=base).to(DEV, dt)
+    pause = PauseModelForCausalLM(PauseConfig(base.config, pause_token_id=V), lm=base).to(DEV, dt)
     for m in (plain, pause): m.generation_config.eos_token_id = None; m.generation_config.pad_token_id = 0
     return plain, pause
 

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from .variants import (FULL_MODEL, PAUSE_ONLY, PRESETS, STAGE2_VARIANTS, VARIANTS, Preset, Stage2Variant, Variant,
                                select_variants)
+from .choices import RENAMED_CHOICES
 
 # %% auto #0
 __all__ = ['PRESET_GROUPS', 'RENAMED', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'SEED_FIELDS', 'SPEED_FIELDS', 'settings_field',
@@ -137,7 +138,7 @@ def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "
 
 # %% ../nbs/06a_config.ipynb #7612f73f
 STAGE2_BUDGETS: dict[str, dict] = {
-    # cpu-tiny, measured on the demo's Stage 1 models (2,000 test questions, seed protocol, paired before → after):
+    # cpu-tiny, measured on the demo's Stage 1 models (2,000 test questions, sampled protocol, paired before → after):
     # STaR at 3e-4 lost 4-10 points of greedy accuracy, at 3e-5 it held within ±1.5. GRPO, pause model: 60 steps at
     # 2e-5 moved sampled accuracy +0.018 [-0.004, +0.040] (one seed); 150 steps at 5e-5 +0.055 [+0.042, +0.068]
     # (three RL seeds, greedy -0.013 [-0.023, -0.002]); the no-pause model +0.019 [+0.000, +0.037] (one seed).
@@ -182,7 +183,7 @@ def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int =
 
 # %% ../nbs/06a_config.ipynb #977c1ef6
 def _regroup(d: dict) -> dict:
-    "A configuration dict of an older pause_nb (flat preset, Stage 2 `trainable` as a word) in today's shape."
+    "A configuration dict of an older pause_nb (flat preset, Stage 2 `trainable` as a word, old field names and choice values) in today's shape."
     d = dict(d)
     if isinstance(d.get("preset", {}).get("data"), str):
         flat = {("source" if k == "data" else k): x for k, x in d["preset"].items()}
@@ -194,11 +195,15 @@ def _regroup(d: dict) -> dict:
     elif isinstance(t, dict) and any(k.startswith("lora_") for k in t):   # LoRA sizes on the row: never used but its dropout
         d["variant"] = d["variant"] | {"trainable": {k: x for k, x in t.items() if not k.startswith("lora_")}}
         if "lora_dropout" in t and isinstance(d.get("preset"), dict): d["preset"] = d["preset"] | {"lora": {"lora_dropout": t["lora_dropout"]} | d["preset"].get("lora", {})}
+    if isinstance(d.get("variant"), dict):                               # a choice recorded under its old value (`RENAMED_CHOICES`)
+        d["variant"] = {k: RENAMED_CHOICES[k].get(x, x) if k in RENAMED_CHOICES and isinstance(x, str) else x for k, x in d["variant"].items()}
     if isinstance(d.get("preset"), dict):                                # fields recorded under an old name
         p = {g: dict(x) if isinstance(x, dict) else x for g, x in d["preset"].items()}
         for old, new in RENAMED.items():
             (og, of), (ng, nf) = old.split("."), new.split(".")
             if isinstance(p.get(og), dict) and of in p[og]: p.setdefault(ng, {})[nf] = p[og].pop(of)
+        if isinstance(p.get("eval"), dict) and isinstance(p["eval"].get("protocols"), list):   # a protocol under its old name
+            p["eval"]["protocols"] = [RENAMED_CHOICES["protocol"].get(x, x) if isinstance(x, str) else x for x in p["eval"]["protocols"]]
         d["preset"] = p
     if isinstance(d.get("stage1"), dict): d["stage1"] = _regroup({k: x for k, x in d["stage1"].items() if k != "stage"})
     return d

@@ -20,8 +20,8 @@ from .stats import paired_difference, seed_interval
 # %% auto #0
 __all__ = ['SPECIAL', 'VOCAB', 'ARMS', 'COMPARISONS', 'CANDIDATES', 'SCREEN_SEEDS', 'CONFIRM_SEEDS', 'ControlConfig',
            'dom2_answer', 'question_text', 'make_test_set', 'make_select_set', 'split_questions', 'train_batches',
-           'encode', 'build_model', 'answer_logits', 'lr_at', 'train_arm', 'evaluate', 'train_eval', 'run_tasks',
-           'compare', 'run_control', 'results_table', 'screen', 'confirm', 'main']
+           'encode', 'init_control_model', 'answer_logits', 'lr_at', 'train_arm', 'evaluate_arm', 'train_eval',
+           'run_tasks', 'compare', 'run_control', 'results_table', 'screen', 'confirm', 'main']
 
 # %% ../nbs/12_positive_control.ipynb #3083e9bd
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def encode(xs: np.ndarray, arm: str, K: int) -> torch.Tensor:
     return torch.from_numpy(ids).long()
 
 # %% ../nbs/12_positive_control.ipynb #e02efde7
-def build_model(cfg: ControlConfig, seed: int) -> LlamaForCausalLM:
+def init_control_model(cfg: ControlConfig, seed: int) -> LlamaForCausalLM:
     "A tiny Llama from a config, initial weights fixed by `seed`."
     torch.manual_seed(seed)
     return LlamaForCausalLM(LlamaConfig(vocab_size=len(VOCAB), hidden_size=cfg.hidden, intermediate_size=4 * cfg.hidden,
@@ -146,7 +146,7 @@ def train_arm(model: LlamaForCausalLM, cfg: ControlConfig, arm: str, seed: int, 
 
 # %% ../nbs/12_positive_control.ipynb #6d0d1a9d
 @torch.no_grad()
-def evaluate(model: LlamaForCausalLM, cfg: ControlConfig, arm: str, test_x: np.ndarray, chunk: int = 500) -> list[dict]:
+def evaluate_arm(model: LlamaForCausalLM, cfg: ControlConfig, arm: str, test_x: np.ndarray, chunk: int = 500) -> list[dict]:
     "Greedy exact match per held-out question: records {index, question, answer, prediction, correct}."
     model.eval()
     pred = np.concatenate([answer_logits(model, encode(test_x[i:i + chunk], arm, cfg.K)).argmax(-1).numpy() - VOCAB["0"]
@@ -161,8 +161,8 @@ COMPARISONS = (("pause", "none"), ("dots", "none"), ("pause", "dots"))
 def train_eval(cfg: ControlConfig, arm: str, seed: int, split: str = "test") -> tuple[dict, list[dict]]:
     "Train one arm × seed from scratch and score it on `split`: the run's summary and its prediction records."
     t = time.time(); questions, held_out = split_questions(cfg, split)
-    model = build_model(cfg, seed); loss = train_arm(model, cfg, arm, seed, held_out)
-    recs = evaluate(model, cfg, arm, questions)
+    model = init_control_model(cfg, seed); loss = train_arm(model, cfg, arm, seed, held_out)
+    recs = evaluate_arm(model, cfg, arm, questions)
     return {"arm": arm, "seed": seed, "split": split, "acc": float(np.mean([r["correct"] for r in recs])),
             "final_train_loss": loss, "n_questions": len(recs), "wall_s": round(time.time() - t, 1)}, recs
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from datasets import Dataset
 
+from .choices import RENAMED_CHOICES
 from .data import (PAUSE_TOKEN, EXTRACTIONS, extract_answer, extract_answer_reference, is_correct_reference,
                            canonical_number, load_gsm8k, atomic_write, find_gsm8k, provenance)
 from .generate import Sampling, EvalConfig, pause_token_id_of, generate_replies   # generation: its own module, names kept here
@@ -175,7 +176,7 @@ class Protocol:
         return EvalConfig(do_sample=self.do_sample, temperature=self.temperature, top_k=self.top_k, top_p=self.top_p, k=self.k, **budget)
 
 PROTOCOLS = {p.name: p for p in [
-    Protocol("seed", do_sample=True, temperature=1.0, top_k=50, top_p=1.0, k=1, headline="reference",
+    Protocol("sampled", do_sample=True, temperature=1.0, top_k=50, top_p=1.0, k=1, headline="reference",
              source="epfl-dlab/PauseToken (base): configs/trl_train.yaml -> configs/rl_algorithm/policy/generation/train_default.yaml"),
     Protocol("greedy", do_sample=False, headline="ours", source="deterministic decoding"),
 ]}
@@ -247,8 +248,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="a GSM8K-format folder holding <split>.jsonl, or a dataset name such as openai/gsm8k "
                    "(default: the local GSM8K: $PAUSE_NB_GSM8K, else shared/data/gsm8k in the working folder or one above it)")
     p.add_argument("--split", default="test", help="the split to evaluate: <split>.jsonl of a folder, or a dataset's split (default: test)")
-    p.add_argument("--protocol", default="seed", choices=list(PROTOCOLS), help="how replies are decoded, every sampling parameter "
-                   "fixed by the protocol (default: seed): " + "; ".join(_describe(x) for x in PROTOCOLS.values()))
+    p.add_argument("--protocol", default="sampled", choices=list(PROTOCOLS), type=lambda s: RENAMED_CHOICES["protocol"].get(s, s), help="how replies are decoded, every sampling parameter "
+                   "fixed by the protocol (default: sampled): " + "; ".join(_describe(x) for x in PROTOCOLS.values()))
     p.add_argument("--limit", type=_positive_int, metavar="N", help="evaluate only the first N questions of the split (default: all)")
     p.add_argument("--out", required=True, metavar="DIR", help="the folder to write predictions-<protocol>.jsonl and results.json "
                    "into (created if missing; files of an earlier evaluation there are replaced)")

@@ -377,10 +377,10 @@ def summary_table(run_dir: str|Path, width: int = 100) -> str:
     from pause_nb.stats import mean_sd
     def mean(xs): m = mean_sd(xs)[0]; return "–" if m is None else f"{m:.3f}"
     def metric(r, proto, key): return mean([s["metrics"].get("protocols", {}).get(proto, {}).get("reference", {}).get(key) for s in r["seeds"].values()])
-    head, rows = ("row", "seeds", "seed protocol", "greedy", "pauses/reply"), []
+    head, rows = ("row", "seeds", "sampled", "greedy", "pauses/reply"), []
     for r in collect_runs(run_dir):
-        rows.append((r["name"], str(len(r["seeds"])), metric(r, "seed", "test_accuracy"), metric(r, "greedy", "test_accuracy"),
-                     metric(r, "seed", "avg_pauses_per_reply")))
+        rows.append((r["name"], str(len(r["seeds"])), metric(r, "sampled", "test_accuracy"), metric(r, "greedy", "test_accuracy"),
+                     metric(r, "sampled", "avg_pauses_per_reply")))
     rest = sum(max(len(h), *(len(x[i]) for x in rows)) + 2 for i, h in enumerate(head) if i) if rows else 0
     name_w = max(8, min(max([len(x[0]) for x in rows] + [3]), width - rest - 1))
     cut = lambda s: s if len(s) <= name_w else s[:name_w - 1] + "…"

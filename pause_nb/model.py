@@ -98,7 +98,7 @@ def combine_logits(lm_logits: torch.Tensor,   # (..., V) LM logits; overwritten 
     return _pause_column_(lm_logits, pause_logit.to(lm_logits.dtype), col)   # decoding: no autograd, and torch.compile traces it
 
 # %% ../nbs/02_model.ipynb #b151a7c5
-from .choices import HEAD_INITS   # the names, defined once where nothing heavy is imported
+from .choices import HEAD_INITS, RENAMED_CHOICES   # the names, defined once where nothing heavy is imported
 AUTO_MODULE = "pause_nb_auto"     # the module a saved pause model's `auto_map` names, written beside its config.json
 AUTO_MAP = {"AutoConfig": f"{AUTO_MODULE}.PauseConfig", "AutoModelForCausalLM": f"{AUTO_MODULE}.PauseModelForCausalLM"}
 _AUTO_MODULE_SOURCE = '''"""Written by pause_nb beside a saved pause model, for `from_pretrained(..., trust_remote_code=True)`: the classes of
@@ -119,17 +119,19 @@ class PauseConfig(PretrainedConfig):
     sub_configs = {"lm_config": AutoConfig}
 
     def __init__(self, lm_config=None,
-                 pause_index: int = 0,              # the pause token id (not `*_token_id`: see above)
+                 pause_token_id: int = 0,           # the pause token id (`vocab_size` counts it)
                  detach_pause_head: bool = False,   # the pause head reads the hidden state with gradients stopped
                  pause_temperature: float = 1.0,    # P(pause) = sigmoid(s / pause_temperature)
                  forbid_pause: bool = False,        # P(pause) = 0
-                 pause_head_init: str = "p",        # one of `HEAD_INITS`: "p" (weights 0, P = pause_head_init_prob) or "reference"
+                 pause_head_init: str = "p",        # one of `HEAD_INITS`: "p" (weights 0, P = pause_head_init_prob) or "half" (P ≈ ½)
                  pause_head_init_prob: float = 0.1, # the head's initial P(pause) under "p" (bias = logit of it)
                  pause_head_outputs: int = 1,       # 2: `Linear(h, 2)` over [pause, not pause] (the reference's); 1: one logit
                  lm_name_or_path: str|None = None,  # a pause base's LM (see `save_pause_base`); None: the weights are saved whole
                  **kwargs):
         if isinstance(lm_config, dict): lm_config = AutoConfig.for_model(**lm_config)
-        self.pause_index, self.detach_pause_head = pause_index, detach_pause_head
+        if "pause_index" in kwargs: pause_token_id = kwargs.pop("pause_index")   # its name in config.json files saved before
+        pause_head_init = RENAMED_CHOICES["head_init"].get(pause_head_init, pause_head_init)   # "reference", as saved before
+        self.pause_token_id, self.detach_pause_head = pause_token_id, detach_pause_head
         self.pause_temperature, self.forbid_pause, self.pause_head_init_prob = pause_temperature, forbid_pause, pause_head_init_prob
         self.pause_head_init, self.lm_name_or_path, self.pause_head_outputs = pause_head_init, lm_name_or_path, pause_head_outputs
         if pause_head_init not in HEAD_INITS: raise ValueError(f"pause_head_init must be one of {HEAD_INITS}, got {pause_head_init!r}")
@@ -137,7 +139,7 @@ class PauseConfig(PretrainedConfig):
         if pause_head_outputs not in (1, 2): raise ValueError(f"pause_head_outputs must be 1 or 2, got {pause_head_outputs!r}")
         if not 0 < pause_head_init_prob < 1: raise ValueError(f"pause_head_init_prob must be in (0, 1), got {pause_head_init_prob}")
         if lm_config is not None:
-            kwargs.setdefault("vocab_size", max(lm_config.vocab_size, pause_index + 1))
+            kwargs.setdefault("vocab_size", max(lm_config.vocab_size, pause_token_id + 1))
             for k in ("bos_token_id", "eos_token_id", "pad_token_id"): kwargs.setdefault(k, getattr(lm_config, k, None))
         kwargs.setdefault("tie_word_embeddings", False)   # the wrapped LM ties (or not) by its own config
         kwargs.setdefault("auto_map", AUTO_MAP)            # `trust_remote_code=True` finds the installed package (see "Saving")
@@ -199,7 +201,7 @@ class PauseModelForCausalLM(PreTrainedModel, GenerationMixin):
         if lm is not None: self.generation_config = lm.generation_config
 
     def _init_weights(self, module):
-        if module is self.pause_head and self.config.pause_head_init == "reference": _reference_head_init(module)
+        if module is self.pause_head and self.config.pause_head_init == "half": _reference_head_init(module)
         elif module is self.pause_head:
             nn.init.zeros_(module.weight)
             p = self.config.pause_head_init_prob
@@ -208,7 +210,7 @@ class PauseModelForCausalLM(PreTrainedModel, GenerationMixin):
         elif module is self.pause_embedding: nn.init.normal_(module.weight, std=0.02)
 
     @property
-    def pause_token_id(self) -> int: return self.config.pause_index
+    def pause_token_id(self) -> int: return self.config.pause_token_id
     @property
     def lm_vocab_size(self) -> int: return self.lm.get_output_embeddings().weight.shape[0]
     def get_input_embeddings(self): return self.lm.get_input_embeddings()
@@ -299,7 +301,7 @@ def make_pause_model(base: str|PreTrainedModel, # a causal LM, or a path / hub n
                      tokenizer,                 # gets the pause token added
                      *,
                      detach_pause_head: bool = False,
-                     head_init: str = "reference", # one of `HEAD_INITS` (see "Where the pause head starts")
+                     head_init: str = "half",      # one of `HEAD_INITS` (see "Where the pause head starts")
                      pause_head_init_prob: float = 0.1, # the starting P(pause) of `head_init="p"`
                      head_outputs: int = 2,     # 2: the reference's `Linear(h, 2)` over [pause, not pause]; 1: one logit
                      seed: int = 0,             # draws the pause embedding and the reference head
@@ -311,7 +313,7 @@ def make_pause_model(base: str|PreTrainedModel, # a causal LM, or a path / hub n
     pause_id = add_pause_token(tokenizer)
     v = lm.get_output_embeddings().weight.shape[0]
     if pause_id > v: raise ValueError(f"tokenizer has {len(tokenizer)} tokens but the LM only {v} output rows: resize the LM first")
-    cfg = PauseConfig(lm.config, pause_index=pause_id, detach_pause_head=detach_pause_head, pause_head_init=head_init,
+    cfg = PauseConfig(lm.config, pause_token_id=pause_id, detach_pause_head=detach_pause_head, pause_head_init=head_init,
                       pause_head_init_prob=pause_head_init_prob, pause_head_outputs=head_outputs)
     with torch.random.fork_rng():
         torch.manual_seed(seed)

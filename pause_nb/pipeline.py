@@ -206,7 +206,7 @@ def evaluate_variant(model, tokenizer, test, cfg: RunConfig|Stage2RunConfig, out
 def variant_figures(records: dict, data: DatasetDict, cfg: RunConfig, out: str|Path) -> dict:
     "The viz notebook's figures for a run (sampled replies if there are some, compared with its injected training data), as offline HTML."
     from pause_nb.viz import run_figures, save_figures
-    recs = records.get("seed") or next(iter(records.values()))
+    recs = records.get("sampled") or next(iter(records.values()))
     injected = list(data["train"]["answer"][:2000]) if cfg.variant.inject else None
     figs = run_figures(recs, injected, cfg.preset.data.pause_p if cfg.variant.inject and cfg.variant.placement == "random" else None)
     save_figures(figs, Path(out)/"figures", plotlyjs="embed")   # each page stands alone: the report links them one by one

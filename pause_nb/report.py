@@ -13,6 +13,7 @@ from .data import atomic_write
 from .stats import mean_sd, paired_difference, seed_interval
 from .variants import VARIANTS, STAGE2_VARIANTS
 from .config import config_changes, config_dict, load_config
+from .choices import RENAMED_CHOICES
 
 # %% auto #0
 __all__ = ['SEED_PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'protocol_metrics', 'load_predictions',
@@ -38,6 +39,8 @@ def collect_runs(run_dir: str|Path) -> list[dict]:
                              + "; ".join(changed) + "): a table would pool them; rerun one with --force or move it to another run")
         try: metrics = json.loads(m.read_text())
         except json.JSONDecodeError as e: raise ValueError(f"{m}: not a finished run's metrics ({e.msg}); rerun it") from None
+        for part in ("protocols", "before"):                       # a protocol under its old name (a run of an older pause_nb)
+            if isinstance(metrics.get(part), dict): metrics[part] = {RENAMED_CHOICES["protocol"].get(k, k): x for k, x in metrics[part].items()}
         row["seeds"][seed] = {"dir": m.parent, "config": cfg, "metrics": metrics}
     return sorted(rows.values(), key=lambda r: (order.get(r["name"], len(order)), r["name"]))
 
@@ -59,9 +62,11 @@ def load_predictions(row: dict, protocol: str, prefix: str = "") -> dict[int, li
     "Seed → prediction records of `row` under `protocol` (`prefix`: `before-` for Stage 2's before RL), cut to what pairing needs; read once."
     from pause_nb.evaluate import read_predictions
     cache, name = row.setdefault("predictions", {}), f"{prefix}predictions-{protocol}.jsonl"   # a baseline is paired with every row
+    olds = [f"{prefix}predictions-{o}.jsonl" for o, n in RENAMED_CHOICES["protocol"].items() if n == protocol]   # an older run's name
+    def found(d: Path): return next((d/f for f in (name, *olds) if (d/f).exists()), None)
     if name not in cache:
-        cache[name] = {s: [{k: r[k] for k in _PAIRED} for r in read_predictions(d["dir"]/name)]
-                       for s, d in row["seeds"].items() if (d["dir"]/name).exists()}
+        cache[name] = {s: [{k: r[k] for k in _PAIRED} for r in read_predictions(f)]
+                       for s, d in row["seeds"].items() if (f := found(d["dir"])) is not None}
     return cache[name]
 
 # %% ../nbs/11_report.ipynb #8c5727b2
@@ -122,7 +127,7 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join([cells(head), "|" + "".join("---:|" if a else "---|" for a in align)] + [cells(r) for r in rows])
 
 # %% ../nbs/11_report.ipynb #4bd60b78
-def seed_table(runs: list[dict], protocol: str = "seed", rule: str = "reference") -> str:
+def seed_table(runs: list[dict], protocol: str = "sampled", rule: str = "reference") -> str:
     "The seed's five Results columns under `protocol` and answer `rule`, over seeds, with the seed's published values beside."
     from pause_nb.evaluate import SEED_COLUMNS
     head = ["Experiment Name", *SEED_COLUMNS.values(), "seeds", "accuracy 95% CI (one seed)", "the seed's published row"]
@@ -140,13 +145,13 @@ def seed_table(runs: list[dict], protocol: str = "seed", rule: str = "reference"
 def accuracy_table(runs: list[dict]) -> tuple[str, dict]:
     "Accuracy under every protocol × answer rule, and the paired differences to each row's baseline; (table, differences)."
     by_name = {r["name"]: r for r in runs}
-    combos = [("seed", "reference"), ("seed", "ours"), ("greedy", "ours"), ("greedy", "reference")]
-    diffs = {r["name"]: {c: row_difference(r, by_name, *c) for c in (("seed", "reference"), ("greedy", "ours"))} for r in runs}
-    head = ["Experiment Name", *(f"{p} protocol, {'our' if x == 'ours' else x} rule" for p, x in combos), "Δ vs baseline: seed protocol, reference rule",
-            "Δ vs baseline: greedy, our rule", "discordant (row:baseline), seed protocol", "baseline"]
+    combos = [("sampled", "reference"), ("sampled", "ours"), ("greedy", "ours"), ("greedy", "reference")]
+    diffs = {r["name"]: {c: row_difference(r, by_name, *c) for c in (("sampled", "reference"), ("greedy", "ours"))} for r in runs}
+    head = ["Experiment Name", *(f"{p} protocol, {'our' if x == 'ours' else x} rule" for p, x in combos), "Δ vs baseline: sampled protocol, reference rule",
+            "Δ vs baseline: greedy, our rule", "discordant (row:baseline), sampled protocol", "baseline"]
     out = []
     for r in runs:
-        d = diffs[r["name"]][("seed", "reference")]
+        d = diffs[r["name"]][("sampled", "reference")]
         out.append([r["title"], *(over_seeds([m["test_accuracy"] for m in protocol_metrics(r, p, x)]) for p, x in combos),
                     paired_cell(d), paired_cell(diffs[r["name"]][("greedy", "ours")]),
                     "–" if d is None else f"{d['row_only']}:{d['baseline_only']}", r["variant"].get("baseline") or "–"])
@@ -186,14 +191,14 @@ def report_figures(runs: list[dict], diffs: dict) -> dict:
     names, height = [r["title"] for r in runs], 200 + 45 * len(runs)   # horizontal: long row titles stay readable
     label = lambda proto, rule: f"{proto} protocol, {'our' if rule == 'ours' else rule} rule"
     fig_acc = go.Figure()
-    for proto, rule in (("seed", "reference"), ("greedy", "ours")):
+    for proto, rule in (("sampled", "reference"), ("greedy", "ours")):
         stats = [mean_sd([m["test_accuracy"] for m in protocol_metrics(r, proto, rule)]) for r in runs]
         fig_acc.add_bar(y=names, x=[m for m, _ in stats], name=label(proto, rule), orientation="h",
                         error_x=dict(type="data", array=[sd or 0 for _, sd in stats]))
     room = dict(height=height, legend=_LEGEND_BELOW, margin=dict(t=80, b=110), yaxis=dict(autorange="reversed", automargin=True))
     fig_acc.update_layout(title=dict(text="Test accuracy (± sd over seeds)", **_UNDER_TOOLBAR), barmode="group", xaxis_title="accuracy", **room)
     fig_d = go.Figure()
-    for (proto, rule), symbol in ((("seed", "reference"), "circle"), (("greedy", "ours"), "diamond")):
+    for (proto, rule), symbol in ((("sampled", "reference"), "circle"), (("greedy", "ours"), "diamond")):
         pts = [(r["title"], diffs[r["name"]][(proto, rule)]) for r in runs if diffs[r["name"]][(proto, rule)]]
         fig_d.add_scatter(y=[t for t, _ in pts], x=[d["diff"] for _, d in pts], mode="markers", marker_symbol=symbol,
                           name=label(proto, rule), error_x=dict(type="data", symmetric=False,
@@ -214,7 +219,7 @@ def insertion_pairs(runs: list[dict]) -> list[tuple[str, str]]:
     return [(a, b) for a, b in dict.fromkeys(pairs) if a in by and b in by]
 
 # %% ../nbs/11_report.ipynb #bee36a63
-_VIEWS_1 = (("seed", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the insertion table shows
+_INSERTION_VIEWS = (("sampled", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the insertion table shows
 
 def insertion_table(runs: list[dict]) -> tuple[str, dict]:
     "The insertion comparison: per pair and view, the paired difference (seeds × questions) and its seed-level t interval; (table, differences)."
@@ -222,7 +227,7 @@ def insertion_table(runs: list[dict]) -> tuple[str, dict]:
     ci = lambda d: f"{_num(d['diff'], 3, True)} [{_num(d['ci'][0], 3, True)}, {_num(d['ci'][1], 3, True)}]"
     for a, b in insertion_pairs(runs):
         cells = []
-        for proto, rule in _VIEWS_1:
+        for proto, rule in _INSERTION_VIEWS:
             d = pair_difference(by[a], by[b], proto, rule)
             if d is not None:
                 per = [x["diff"] for x in d["per_seed"]]
@@ -230,7 +235,7 @@ def insertion_table(runs: list[dict]) -> tuple[str, dict]:
             cells += ["–", "–"] if d is None else [paired_cell(d), "–" if d["seed_level"] is None else ci(d["seed_level"])]
         out.append([by[a]["title"], by[b]["title"], *cells])
     head = ["row", "compared with", *(f"{p} protocol, {'our' if x == 'ours' else x} rule: {w}"
-                                      for p, x in _VIEWS_1 for w in ("Δ [CI seeds × questions]", "Δ [t CI, seed level]"))]
+                                      for p, x in _INSERTION_VIEWS for w in ("Δ [CI seeds × questions]", "Δ [t CI, seed level]"))]
     return (_table(head, out) if out else ""), diffs
 
 # %% ../nbs/11_report.ipynb #f387d8dc
@@ -259,7 +264,7 @@ def placement_figure(runs: list[dict]) -> dict:
     return {"placement": fig}
 
 # %% ../nbs/11_report.ipynb #51e7c4da
-_VIEWS = (("seed", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the Stage 2 table shows
+_VIEWS = (("sampled", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the Stage 2 table shows
 
 def before_after(row: dict, protocol: str, rule: str, key: str|None = None) -> dict|None:
     "The paired difference after − before RL of a Stage 2 row on the same questions (accuracy, or `key`), seeds paired; None without both files."
@@ -280,18 +285,18 @@ def stage2_table(runs: list[dict]) -> tuple[str, dict]:
     by_name, out, diffs = {r["name"]: r for r in runs}, [], {}
     for r in runs:
         v = r["variant"]
-        d = diffs[r["name"]] = {**{c: before_after(r, *c) for c in _VIEWS}, "pauses": before_after(r, "seed", "ours", "n_pauses"),
-                                "baseline": row_difference(r, by_name, "seed", "reference")}
+        d = diffs[r["name"]] = {**{c: before_after(r, *c) for c in _VIEWS}, "pauses": before_after(r, "sampled", "ours", "n_pauses"),
+                                "baseline": row_difference(r, by_name, "sampled", "reference")}
         out.append([r["title"], v["algorithm"], f"{v['temperature']:g}", "all" if v["trainable"]["full_model"] else "pause", f"{v['pause_cost']:g}", str(len(r["seeds"])),
-                    _then_now(r, "seed", "reference", "test_accuracy"), paired_cell(d[_VIEWS[0]]),
+                    _then_now(r, "sampled", "reference", "test_accuracy"), paired_cell(d[_VIEWS[0]]),
                     _then_now(r, "greedy", "ours", "test_accuracy"), paired_cell(d[_VIEWS[1]]),
-                    _then_now(r, "seed", "ours", "avg_pauses_per_reply", 2), paired_cell(d["pauses"]), _then_now(r, "seed", "ours", "pause_token_fraction"),
+                    _then_now(r, "sampled", "ours", "avg_pauses_per_reply", 2), paired_cell(d["pauses"]), _then_now(r, "sampled", "ours", "pause_token_fraction"),
                     paired_cell(d["baseline"]), v.get("baseline") or "–",
                     over_seeds([s["metrics"].get("rl_seconds") for s in r["seeds"].values()], 0)])
-    head = ["Experiment Name", "algorithm", "T", "trains", "pause cost", "seeds", "accuracy before → after (seed protocol, reference rule)",
-            "Δ after − before (seed protocol)", "accuracy before → after (greedy, our rule)", "Δ after − before (greedy)",
-            "pauses per reply before → after (seed protocol)", "Δ pauses per reply", "pause share before → after (seed protocol)",
-            "Δ vs baseline after RL (seed protocol)", "baseline", "RL s"]
+    head = ["Experiment Name", "algorithm", "T", "trains", "pause cost", "seeds", "accuracy before → after (sampled protocol, reference rule)",
+            "Δ after − before (sampled protocol)", "accuracy before → after (greedy, our rule)", "Δ after − before (greedy)",
+            "pauses per reply before → after (sampled protocol)", "Δ pauses per reply", "pause share before → after (sampled protocol)",
+            "Δ vs baseline after RL (sampled protocol)", "baseline", "RL s"]
     return _table(head, out), diffs
 
 # %% ../nbs/11_report.ipynb #c3ae08bc
@@ -334,7 +339,7 @@ def report_markdown(run_dir: str|Path) -> tuple[str, list[dict], dict]:
     acc, diffs = accuracy_table(one)
     md = f"# Results\n\n{meta}\n"
     if one or not two:
-        md += (f"\n## The seed's Results table: seed protocol (sampled, T = 1, top-k 50), reference answer rule\n\n"
+        md += (f"\n## The seed's Results table: sampled protocol (T = 1, top-k 50), reference answer rule\n\n"
                f"{seed_table(one)}\n\n## Accuracy by protocol and answer rule; paired differences to the baseline\n\n{acc}\n\n"
                f"Δ: mean per-question accuracy difference to the baseline, seeds paired, with a 95% bootstrap interval over seeds "
                f"and questions, and McNemar's exact p of each seed (one reply per question; never pooled over seeds).\n\n## Run facts\n\n{facts_table(one)}\n")

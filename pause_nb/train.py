@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #3c8b2aa5
 from __future__ import annotations
-import copy, logging, tempfile
+import copy, tempfile
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -18,10 +18,8 @@ from trl import SFTConfig, SFTTrainer
 from .data import PAUSE_TOKEN, to_prompt_completion
 from .model import token_losses, TokenLosses
 
-logger = logging.getLogger("pause_nb")
-
 # %% auto #0
-__all__ = ['logger', 'SFTLosses', 'bernoulli_kl', 'exact_pause_target', 'pause_sft_loss', 'lm_target_mask', 'PauseSFTConfig',
+__all__ = ['SFTLosses', 'bernoulli_kl', 'exact_pause_target', 'pause_sft_loss', 'lm_target_mask', 'PauseSFTConfig',
            'PauseSFTTrainer', 'train_sft']
 
 # %% ../nbs/03_train.ipynb #21c2b6e0
@@ -52,10 +50,11 @@ def pause_sft_loss(out,                      # a model output (a pause model's c
                    pause_token_id: int|None, # None for a plain model
                    pause_loss: str = "one_hot",         # one of `PAUSE_LOSSES`
                    pause_p: float = 0.1,                # p of the `true_prob` losses: the injection probability
-                   reduction: str = "ours",             # one of `REDUCTIONS`
+                   reduction: str = "per_token",        # one of `REDUCTIONS`
                    pause_loss_weight: float = 1.0,
                   ) -> SFTLosses:
     "The SFT loss: LM cross-entropy on non-pause completion targets and the pause head's loss, reduced as `reduction` says."
+    if reduction not in REDUCTIONS: raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
     targets = F.pad(labels[:, 1:], (0, 1), value=-100)
     if pause_token_id is None or getattr(out, "pause_logits", None) is None:
         lm = F.cross_entropy(out.logits.flatten(0, 1).float(), targets.flatten(), ignore_index=-100)
@@ -65,10 +64,10 @@ def pause_sft_loss(out,                      # a model output (a pause model's c
     if pause_loss == "one_hot": per_pos = tl.pause_bce
     else: per_pos = bernoulli_kl(exact_pause_target(labels, pause_token_id, pause_p) if pause_loss == "true_prob_exact"
                                  else pause_p, out.pause_logits)
-    if reduction == "reference" and pause_loss == "one_hot":      # (Σ LM NLL + Σ head NLL) / completion targets
+    if reduction == "summed" and pause_loss == "one_hot":         # (Σ LM NLL + Σ head NLL) / completion targets
         head_sum = (per_pos * tl.valid).sum()
         return SFTLosses((lm_sum + pause_loss_weight * head_sum) / n_valid, lm, head_sum / n_valid)
-    if reduction == "reference": pl = per_pos.sum() / labels.shape[0]   # every position, divided by the batch size
+    if reduction == "summed": pl = per_pos.sum() / labels.shape[0]      # every position, divided by the batch size
     else: pl = (per_pos * tl.valid).sum() / n_valid                      # completion positions, per token
     return SFTLosses(lm + pause_loss_weight * pl, lm, pl)
 
@@ -101,7 +100,7 @@ class PauseSFTConfig(SFTConfig):
     "trl's `SFTConfig` plus the pause head's loss."
     pause_loss: str = field(default="one_hot", metadata={"help": f"pause head loss: one of {PAUSE_LOSSES}"})
     pause_p: float = field(default=0.1, metadata={"help": "p of the `true_prob` losses: the injection probability (the seed: 0.1)"})
-    pause_loss_reduction: str = field(default="ours", metadata={"help": f"one of {REDUCTIONS}: the reference's (what the seed ran) or ours (masked, per token)"})
+    pause_loss_reduction: str = field(default="per_token", metadata={"help": f"one of {REDUCTIONS}: summed (the reference's, what the seed ran) or per_token (masked, ours)"})
     pause_loss_weight: float = field(default=1.0, metadata={"help": "weight of the pause loss beside the LM loss"})
     output_dir: str|None = field(default=None, metadata={"help": "where checkpoints go; default: a temporary folder"})
     activation_checkpointing: bool|None = field(default=False, metadata={"help": "trade compute for memory (off: CPU-sized runs)"})
@@ -139,7 +138,7 @@ class PauseSFTTrainer(SFTTrainer):
         out = model(**fwd, use_cache=False)
         a = self.args
         losses = pause_sft_loss(out, inputs["labels"], pause_id, getattr(a, "pause_loss", "one_hot"), getattr(a, "pause_p", 0.1),
-                                getattr(a, "pause_loss_reduction", "ours"), getattr(a, "pause_loss_weight", 1.0))
+                                getattr(a, "pause_loss_reduction", "per_token"), getattr(a, "pause_loss_weight", 1.0))
         for name in ("lm_loss", "pause_loss"):
             v = getattr(losses, name)
             if v is not None: self._metrics[mode][name].append(self.accelerator.gather_for_metrics(v.detach()).mean().item())

@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-logger = logging.getLogger("pause_nb")
+_logger = logging.getLogger("pause_nb")
 
 # %% auto #0
-__all__ = ['logger', 'TrainableConfig', 'LoraSettings', 'trainable_summary', 'apply_trainable']
+__all__ = ['TrainableConfig', 'LoraSettings', 'trainable_summary', 'apply_trainable']
 
 # %% ../nbs/02a_trainable.ipynb #6795f6f5
 @dataclass(frozen=True)
@@ -100,5 +100,5 @@ def apply_trainable(model, cfg: TrainableConfig, lora: LoraSettings|None = None)
     if parts.get("lm_head") and parts["lm_head"][1].weight is parts["lm_embeddings"][1].weight:
         lines.append("  note: LM head and input embeddings are tied (one matrix)")
     msg = "\n".join(lines)
-    print(msg); logger.info(msg)
+    print(msg); _logger.info(msg)
     return model

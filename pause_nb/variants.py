@@ -4,12 +4,12 @@
 
 # %% ../nbs/06_variants.ipynb #d9115eed
 from __future__ import annotations
-import math, re
+import math, re, warnings
 from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar
 
 from .data import SyntheticConfig
-from .choices import HEAD_INITS, PAUSE_LOSSES, PLACEMENTS, REDUCTIONS
+from .choices import HEAD_INITS, PAUSE_LOSSES, PLACEMENTS, REDUCTIONS, RENAMED_CHOICES
 from .trainable import LoraSettings, TrainableConfig
 
 # %% auto #0
@@ -38,8 +38,8 @@ class Variant:
     pause: bool                # a pause model (pause embedding + pause head); else a plain LM
     detach: bool = False       # pause head reads the hidden state with gradients stopped
     pause_loss: str|None = None  # one of the train notebook's PAUSE_LOSSES; None without a pause head
-    reduction: str = "reference" # one of its REDUCTIONS: how the pause loss is summed (the seed's rows: the reference's)
-    head_init: str = "reference" # one of the model notebook's HEAD_INITS: where the pause head starts (the seed's rows: P ≈ ½; "p": the preset's pause_p)
+    reduction: str = "summed"    # one of its REDUCTIONS: how the pause loss is reduced (the seed's rows: the reference's, summed)
+    head_init: str = "half"      # one of the model notebook's HEAD_INITS: where the pause head starts (the seed's rows: P ≈ ½; "p": the preset's pause_p)
     head_outputs: int = 2      # the pause head's outputs: 2, the reference's `Linear(h, 2)`; 1, one logit (learns half as fast under AdamW)
     inject: bool|None = None   # train on pause-injected data; None: exactly when `pause`
     placement: str = "random"  # one of PLACEMENTS: where the injected pauses go (random-p, the seed's; or where the model is least sure, DIT)
@@ -125,14 +125,14 @@ register(
             seed_command=_CMD + "experiment=trl_train/sft_tiny_llama run_name=warmup_tinyllama"),
     # ---- our corrections of the KL-true loss ----
     Variant("warmup_tinyllama_pause_kl_true_masked", "warmup_tinyllama_pause KL on true probs (masked, per token)", "tinyllama",
-            pause=True, pause_loss="true_prob", reduction="ours", baseline=_TL, group="corrections"),
+            pause=True, pause_loss="true_prob", reduction="per_token", baseline=_TL, group="corrections"),
     Variant("warmup_tinyllama_pause_detached_kl_true_masked", "warmup_tinyllama_pause_detached KL on true probs (masked, per token)",
-            "tinyllama", pause=True, detach=True, pause_loss="true_prob", reduction="ours", baseline=_TL, group="corrections"),
+            "tinyllama", pause=True, detach=True, pause_loss="true_prob", reduction="per_token", baseline=_TL, group="corrections"),
     Variant("warmup_tinyllama_pause_kl_exact", "warmup_tinyllama_pause KL on the injector's exact probs", "tinyllama",
-            pause=True, pause_loss="true_prob_exact", reduction="ours", baseline=_TL, group="corrections"),
+            pause=True, pause_loss="true_prob_exact", reduction="per_token", baseline=_TL, group="corrections"),
     # ---- compute-matched controls (Goyal et al. 2023) ----
     Variant("warmup_tinyllama_append_pauses", "warmup tinyllama K pauses appended to the question", "tinyllama",
-            pause=True, inject=False, pause_loss="one_hot", reduction="ours", filler="<|pause|>", filler_count="matched",
+            pause=True, inject=False, pause_loss="one_hot", reduction="per_token", filler="<|pause|>", filler_count="matched",
             epochs=5.0, baseline=_TL, group="compute"),
     Variant("warmup_tinyllama_append_filler", "warmup tinyllama K filler tokens '.' appended to the question", "tinyllama",
             pause=False, filler=".", filler_count="matched", epochs=5.0, baseline=_TL, group="compute"),
@@ -291,11 +291,16 @@ class EvalSettings:
     "How test replies are decoded."
     max_new_tokens: int = 96
     eval_batch_size: int = 64
-    protocols: tuple = ("seed", "greedy")  # names in `pause_nb.evaluate.PROTOCOLS`
+    protocols: tuple = ("sampled", "greedy")  # names in `pause_nb.evaluate.PROTOCOLS`
     eval_torch_compile: bool = False   # decode through `torch.compile` (`EvalConfig.torch_compile`)
 
     def __post_init__(self):
         if not self.protocols: raise ValueError("at least one evaluation protocol")
+        if old := [p for p in self.protocols if isinstance(p, str) and p in RENAMED_CHOICES["protocol"]]:   # by its old name
+            new = tuple(RENAMED_CHOICES["protocol"].get(p, p) if isinstance(p, str) else p for p in self.protocols)
+            warnings.warn(f"protocol(s) {old} are now called {[RENAMED_CHOICES['protocol'][p] for p in old]} (the old name still works, for now)",
+                          FutureWarning, stacklevel=3)
+            object.__setattr__(self, "protocols", new)
         for f in ("max_new_tokens", "eval_batch_size"):
             if getattr(self, f) < 1: raise ValueError(f"{f} must be >= 1, got {getattr(self, f)}")
 

@@ -19,5 +19,5 @@ m = json.load(open(f"{sys.argv[1]}/metrics.json"))
 assert m["world_size"] == 2, m["world_size"]
 # 32 questions x 5 samples = 160 rows, batch 4 per process x 2 processes -> 20 optimizer steps per epoch
 assert m["train_steps"] == 20, m["train_steps"]
-print(f"accelerate smoke: world_size={m['world_size']} train_steps={m['train_steps']} test_accuracy={m['protocols']['seed']['reference']['test_accuracy']}")
+print(f"accelerate smoke: world_size={m['world_size']} train_steps={m['train_steps']} test_accuracy={m['protocols']['sampled']['reference']['test_accuracy']}")
 PY

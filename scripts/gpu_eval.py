@@ -1,7 +1,7 @@
 """GPU evaluation throughput at the seed's scale: GSM8K's 1,319 test questions, TinyLlama-1.1B shape, bf16.
 
 Random weights (no hub on the device machine), so every reply runs to `--max-new-tokens`: an upper bound on the time a
-trained model needs. Decodes under the seed protocol (sampled, T = 1, top-k 50) and greedily, through the package's own
+trained model needs. Decodes under the sampled protocol (T = 1, top-k 50) and greedily, through the package's own
 `evaluate`, and prints one `name: value` line per figure with the card's name.
 
     python scripts/gpu_eval.py --gsm8k PATH/TO/gsm8k --batch-sizes 128,1319
@@ -24,11 +24,11 @@ def main():
     tok = train_tokenizer(gsm8k_texts(load_gsm8k(a.gsm8k, "train")), vocab_size=8000)
     test = load_gsm8k(a.gsm8k, "test")
     lm = tiny_causal_lm(tok, **TINYLLAMA).to("cuda", torch.bfloat16)
-    model = make_pause_model(lm, tok, head_init="reference").eval()
+    model = make_pause_model(lm, tok, head_init="half").eval()
     print(f"device: {torch.cuda.get_device_name()}")
     print(f"questions: {len(test)}")
     tag, t0 = "_compiled" if a.compile else "", time.time()
-    evaluate(model, tok, list(test)[:64], PROTOCOLS["seed"].eval_config(batch_size=64, max_new_tokens=16, progress=False,
+    evaluate(model, tok, list(test)[:64], PROTOCOLS["sampled"].eval_config(batch_size=64, max_new_tokens=16, progress=False,
                                                                        torch_compile=a.compile))   # warm-up (and compile)
     print(f"gpu_eval_warmup{tag}_seconds: {time.time() - t0:.1f}")
     for bs in [int(b) for b in a.batch_sizes.split(",")]:

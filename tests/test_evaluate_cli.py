@@ -77,7 +77,7 @@ def test_help_describes_every_option(saved):
         name = action.option_strings[-1] if action.option_strings else action.metavar
         assert name in text, name
         assert action.help and " ".join(action.help.split()[:6]) in text, (name, action.help)
-    for p in ("seed", "greedy"): assert p in text
+    for p in ("sampled", "greedy"): assert p in text
 
 BAD = {  # case: (the arguments but --out, the option the one line must name)
     "missing model folder": (["gsm8k/model", "--data", "gsm8k"], "MODEL"),    # `gsm8k` is a folder here: a path, not a hub name

@@ -37,13 +37,13 @@ def test_kill_and_resume(tmp_path, env):
     assert (a / "metrics.json").read_bytes() == finished                # not redone
     assert (b / "metrics.json").exists() and (b / "experiment.ipynb").exists()
     m = json.loads((b / "metrics.json").read_text())
-    for proto in ("seed", "greedy"):                                    # the baseline never pauses, under either protocol
+    for proto in ("sampled", "greedy"):                                    # the baseline never pauses, under either protocol
         assert m["protocols"][proto]["ours"]["n_questions"] == 8 and m["protocols"][proto]["ours"]["avg_pauses_per_reply"] == 0.0
-    assert m["protocols"]["seed"]["settings"] | {"source": ""} == {"name": "seed", "do_sample": True, "temperature": 1.0, "top_k": 50,
+    assert m["protocols"]["sampled"]["settings"] | {"source": ""} == {"name": "sampled", "do_sample": True, "temperature": 1.0, "top_k": 50,
                                                                  "top_p": 1.0, "k": 1, "headline": "reference", "source": ""}
     report = (run / "report.md").read_text()
     assert "warmup_tinyllama_pause KL on true probs" in report and "warmup tinyllama no pause (baseline)" in report
-    for d in (a, b): assert list((d / "figures").glob("*.html")) and (d / "config.json").exists() and (d / "predictions-seed.jsonl").exists()
+    for d in (a, b): assert list((d / "figures").glob("*.html")) and (d / "config.json").exists() and (d / "predictions-sampled.jsonl").exists()
 
 def _failing_template(path: Path) -> Path:
     "A template with the real parameters whose run fails for variant B and finishes for the others."
@@ -99,9 +99,9 @@ def test_a_busy_folder_is_left_alone(tmp_path, env):
 def test_cli_rejects_unknown_names(tmp_path, env):
     r = subprocess.run(_cmd(tmp_path, "warmup_llama"), cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "valid: all, tinyllama" in r.stderr
-    r = subprocess.run([*_cmd(tmp_path, A), "learning_rate=1"], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert r.returncode == 2 and "'learning_rate'" in r.stderr
-    r = subprocess.run([*_cmd(tmp_path, A), 'protocols=["seed","beam"]'], cwd=ROOT, env=env, capture_output=True, text=True)
+    r = subprocess.run([*_cmd(tmp_path, A), "learning_rat=1"], cwd=ROOT, env=env, capture_output=True, text=True)   # (learning_rate is a field now)
+    assert r.returncode == 2 and "'learning_rat'" in r.stderr
+    r = subprocess.run([*_cmd(tmp_path, A), 'protocols=["sampled","beam"]'], cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "unknown protocol(s) ['beam']" in r.stderr
     r = subprocess.run([sys.executable, "-m", "pause_nb.experiments", "report", str(tmp_path / "nope")], cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "no such run folder" in r.stderr and not (tmp_path / "nope").exists()
@@ -124,8 +124,8 @@ def test_stage2_rows_chain_from_the_runs_stage1_rows(tmp_path, env):
         d = run / name / "seed-42"
         m, cfg = json.loads((d / "metrics.json").read_text()), json.loads((d / "config.json").read_text())
         assert cfg["stage"] == 2 and cfg["algorithm"]["steps"] == 2 and m["rl_steps"] == 2
-        assert sorted(m["before"]) == sorted(m["protocols"]) == ["greedy", "seed"]
-        assert (d / "rl_experiment.ipynb").exists() and (d / "before-predictions-seed.jsonl").exists() and (d / "figures" / "curves.html").exists()
+        assert sorted(m["before"]) == sorted(m["protocols"]) == ["greedy", "sampled"]
+        assert (d / "rl_experiment.ipynb").exists() and (d / "before-predictions-sampled.jsonl").exists() and (d / "figures" / "curves.html").exists()
     params = json.loads((run / S2 / "seed-42" / "parameters.json").read_text())
     assert params["stage1_dir"] == str(run / A / "seed-42" / "model")          # started from this run's Stage 1 row
     report = (run / "report.md").read_text()

@@ -161,7 +161,7 @@ def case_runner_children_die_with_it(tmp_path):
 
 def case_truncated_predictions_file(tmp_path):
     from pause_nb.evaluate import read_predictions
-    p = tmp_path / "predictions-seed.jsonl"; p.write_text('{"index": 0}\n{"index": 1, "compl')
+    p = tmp_path / "predictions-sampled.jsonl"; p.write_text('{"index": 0}\n{"index": 1, "compl')
     with pytest.raises(ValueError, match=f"{p}:2: not a JSON record"): read_predictions(p)
 
 def case_stage1_folder_without_tokenizer(tmp_path):

@@ -81,7 +81,7 @@ def fake_run(d: Path, spec: dict, n: int = 40):
         out = d/name/"seed-0"; out.mkdir(parents=True)
         (out/"config.json").write_text(json.dumps(config_dict(experiment_config(name, "cpu-tiny", 0))))
         protos = {}
-        for proto in ("seed", "greedy"):
+        for proto in ("sampled", "greedy"):
             recs = [{"index": i, "sample": 0, "question": f"q{i}", "correct": i < right, "correct_reference": i < right, "extracted_answer": "1",
                      "extracted_answer_reference": "1", "ground_truth": "#### 1", "ground_truth_answer": "1", "n_pauses": pauses,
                      "n_tokens": 20, "finished": True} for i in range(n)]

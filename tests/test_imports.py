@@ -78,3 +78,32 @@ def test_listing_rows_loads_no_torch():
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout[-500:]
     assert "warmup_tinyllama_no_pause" in r.stdout and "presets:" in r.stdout
+
+def public_definitions(tree: ast.AST) -> set[str]:
+    "The names in a module's `__all__` that the module itself defines (a function, class or assignment), not ones it re-exports."
+    names = next((set(ast.literal_eval(n.value)) for n in tree.body if isinstance(n, ast.Assign)
+                  and any(getattr(t, "id", None) == "__all__" for t in n.targets)), set())
+    defined = set()
+    for n in tree.body:
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): defined.add(n.name)
+        elif isinstance(n, (ast.Assign, ast.AnnAssign)):
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]): defined |= {x.id for x in ast.walk(t) if isinstance(x, ast.Name)}
+    return names & defined
+
+def same_names(defs: dict[str, set[str]], allowed=("main",)) -> dict[str, list[str]]:
+    "Each public name that more than one module defines → those modules (`main`, a `python -m` entry point, allowed)."
+    seen = {}
+    for mod, names in defs.items():
+        for n in names: seen.setdefault(n, []).append(mod)
+    return {n: sorted(ms) for n, ms in seen.items() if len(ms) > 1 and n not in allowed}
+
+def test_same_name_finder_finds_a_hand_made_pair():
+    a = ast.parse("__all__ = ['f', 'g', 'main']\ndef f(): pass\nfrom .b import g\ndef main(): pass\n")
+    b = ast.parse("__all__ = ['f', 'g', 'main']\nf = 1\ndef g(): pass\ndef main(): pass\n")
+    assert public_definitions(a) == {"f", "main"} and public_definitions(b) == {"f", "g", "main"}
+    assert same_names({"a": public_definitions(a), "b": public_definitions(b)}) == {"f": ["a", "b"]}   # g is one object, re-exported
+
+def test_no_two_public_definitions_share_a_name():
+    defs = {p.stem: public_definitions(ast.parse(p.read_text())) for p in sorted(PKG.glob("*.py")) if p.stem not in ("__init__", "_modidx")}
+    assert "evaluate" in defs["evaluate"] and "build_model" in defs["pipeline"]   # the reader sees definitions at all
+    assert same_names(defs) == {}, same_names(defs)

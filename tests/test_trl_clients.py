@@ -47,15 +47,15 @@ def test_plain_sft_trainer_optimises_the_joint_nll(toy, tmp_path):
     assert (batch["labels"] == model.pause_token_id).sum() > 5     # pauses among the targets
     with torch.no_grad():
         out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"])
-        ours = pause_sft_loss(out, batch["labels"], model.pause_token_id, "one_hot", reduction="ours").loss
-        reference = pause_sft_loss(out, batch["labels"], model.pause_token_id, "one_hot", reduction="reference").loss
+        ours = pause_sft_loss(out, batch["labels"], model.pause_token_id, "one_hot", reduction="per_token").loss
+        reference = pause_sft_loss(out, batch["labels"], model.pause_token_id, "one_hot", reduction="summed").loss
     before = _params(model, "pause_head", "pause_embedding", "lm.")
     trainer.train()
     logged = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     assert abs(logged[0] - out.loss.item()) < 1e-5, (logged[0], out.loss.item())
     assert len(logged) == 3 and logged[-1] < logged[0]
-    assert abs(reference.item() - out.loss.item()) < 1e-5            # = PauseSFTTrainer's one_hot with the reference reduction
-    assert abs(ours.item() - out.loss.item()) > 1e-3                 # not its default reduction ("ours")
+    assert abs(reference.item() - out.loss.item()) < 1e-5            # = PauseSFTTrainer's one_hot with the summed reduction
+    assert abs(ours.item() - out.loss.item()) > 1e-3                 # not its default reduction ("per_token")
     after = _params(model, "pause_head", "pause_embedding", "lm.")
     for n in ("pause_head.weight", "pause_head.bias", "pause_embedding.weight"): assert not torch.equal(before[n], after[n]), n
     assert sum(not torch.equal(before[n], after[n]) for n in before if n.startswith("lm.")) >= 5
