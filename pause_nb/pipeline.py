@@ -17,9 +17,10 @@ from .config import RunConfig, Stage2RunConfig, config_dict, experiment_config, 
 
 # %% auto #0
 __all__ = ['template_config', 'progress', 'variant_data', 'build_model', 'RunFailed', 'check_training', 'truncation_report',
-           'start_pause_prob', 'train_variant', 'check_replies', 'evaluate_variant', 'variant_figures', 'save_model',
-           'model_card', 'run_variant', 'run_metrics', 'check_stage1_dir', 'stage1_model_dir', 'load_stage1',
-           'stage2_data', 'run_rl', 'stage2_figures', 'stage2_metrics', 'run_stage2_variant']
+           'start_pause_prob', 'training_pause_contexts', 'train_variant', 'check_replies', 'evaluate_variant',
+           'variant_figures', 'save_model', 'model_card', 'run_variant', 'run_metrics', 'check_stage1_dir',
+           'stage1_model_dir', 'load_stage1', 'stage2_data', 'run_rl', 'stage2_figures', 'stage2_metrics',
+           'run_stage2_variant']
 
 # %% ../nbs/07_pipeline.ipynb #1c732f14
 def template_config(variant, preset, seed, overrides) -> RunConfig|Stage2RunConfig:
@@ -142,6 +143,14 @@ def start_pause_prob(model, tokenizer, rows: Dataset, n: int = 32) -> float|None
     model.train(was)
     return torch.cat(probs).mean().item()
 
+# %% ../nbs/07_pipeline.ipynb #57b53572
+def training_pause_contexts(train, n: int = 2000) -> dict:
+    "What the pauses of the first `n` training answers sit next to (`viz.pause_context_shares`): the report compares placements by it."
+    from pause_nb.viz import pause_context_shares
+    col = "completion" if "completion" in train.column_names else "answer"
+    return pause_context_shares(texts=list(train[col][:n]))
+
+
 # %% ../nbs/07_pipeline.ipynb #bb49f3d2
 def train_variant(model, tokenizer, data: DatasetDict, cfg: RunConfig, out: str|Path) -> dict:
     "Train `model` as the variant says; save the trainer's log; return step count, time and final losses (`RunFailed` if it did not train)."
@@ -169,7 +178,7 @@ def train_variant(model, tokenizer, data: DatasetDict, cfg: RunConfig, out: str|
     last = lambda k: next((h[k] for h in reversed(hist) if k in h), None)
     first = lambda k: next((h[k] for h in hist if k in h), None)
     return {"train_steps": tr.state.global_step, "train_seconds": time.time() - t0, "train_samples": len(data["train"]), **lengths,
-            "start_pause_prob": p0, "weight_decay": t.weight_decay,
+            "start_pause_prob": p0, "weight_decay": t.weight_decay, "injected_pause_contexts": training_pause_contexts(data["train"]) if cfg.variant.inject else None,
             "first_pause_loss": first("pause_loss"), "final_loss": last("loss"), "final_lm_loss": last("lm_loss"),
             "final_pause_loss": last("pause_loss"), "eval_loss": last("eval_loss"),
             "train_peak_gpu_memory_gb": torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else None}
@@ -256,9 +265,6 @@ def run_variant(cfg: RunConfig, out: str|Path, log=print) -> dict|None:
     variant_figures(records, data, cfg, out)
     save_model(model, tok, out/"model")
     metrics = run_metrics(protocols, info, assets, time.time() - t0, cfg, out/"model")
-    if cfg.variant.inject:    # what the training pauses sit next to: the report compares placements by it
-        from pause_nb.viz import pause_context_shares
-        metrics["injected_pause_contexts"] = pause_context_shares(texts=list(data["train"]["answer"][:2000]))
     atomic_write(out/"model"/"README.md", model_card(cfg, metrics))
     write_json_atomic(out/"metrics.json", metrics)
     return metrics
