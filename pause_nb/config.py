@@ -14,8 +14,8 @@ from .variants import (FULL_MODEL, PAUSE_ONLY, PRESETS, STAGE2_VARIANTS, VARIANT
 from .choices import RENAMED_CHOICES
 
 # %% auto #0
-__all__ = ['PRESET_GROUPS', 'RENAMED', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'SEED_FIELDS', 'SPEED_FIELDS', 'settings_field',
-           'RunConfig', 'Stage2RunConfig', 'from_dict', 'config_dict', 'checked', 'apply_overrides',
+__all__ = ['PRESET_GROUPS', 'RENAMED', 'RENAMED_VARIANT_FIELDS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'SEED_FIELDS', 'SPEED_FIELDS',
+           'settings_field', 'RunConfig', 'Stage2RunConfig', 'from_dict', 'config_dict', 'checked', 'apply_overrides',
            'experiment_config', 'stage2_config', 'load_config', 'config_changes']
 
 # %% ../nbs/06a_config.ipynb #01d46744
@@ -26,6 +26,7 @@ RENAMED = {   # an old `group.field` -> today's: overrides by the old name warn,
     "train.lr": "train.learning_rate", "train.lr_scheduler": "train.lr_scheduler_type",   # the trainer's names
     "train.grad_accum": "train.gradient_accumulation_steps",
 }
+RENAMED_VARIANT_FIELDS = {"seed_command": "published_command"}   # an old row (`Variant`) field -> today's: `config.json` files that recorded it are read
 
 def settings_field(key: str) -> tuple[str, str]:
     "The (group, field) an override key names (`learning_rate` or `train.learning_rate`); an old name (`RENAMED`) warns; an unknown key is an error listing the valid ones."
@@ -195,8 +196,9 @@ def _regroup(d: dict) -> dict:
     elif isinstance(t, dict) and any(k.startswith("lora_") for k in t):   # LoRA sizes on the row: never used but its dropout
         d["variant"] = d["variant"] | {"trainable": {k: x for k, x in t.items() if not k.startswith("lora_")}}
         if "lora_dropout" in t and isinstance(d.get("preset"), dict): d["preset"] = d["preset"] | {"lora": {"lora_dropout": t["lora_dropout"]} | d["preset"].get("lora", {})}
-    if isinstance(d.get("variant"), dict):                               # a choice recorded under its old value (`RENAMED_CHOICES`)
-        d["variant"] = {k: RENAMED_CHOICES[k].get(x, x) if k in RENAMED_CHOICES and isinstance(x, str) else x for k, x in d["variant"].items()}
+    if isinstance(d.get("variant"), dict):                               # a row field or choice under its old name or value
+        v = {RENAMED_VARIANT_FIELDS.get(k, k): x for k, x in d["variant"].items()}   # (`RENAMED_VARIANT_FIELDS`, `RENAMED_CHOICES`)
+        d["variant"] = {k: RENAMED_CHOICES[k].get(x, x) if k in RENAMED_CHOICES and isinstance(x, str) else x for k, x in v.items()}
     if isinstance(d.get("preset"), dict):                                # fields recorded under an old name
         p = {g: dict(x) if isinstance(x, dict) else x for g, x in d["preset"].items()}
         for old, new in RENAMED.items():

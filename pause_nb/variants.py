@@ -27,7 +27,7 @@ PAUSE_ONLY = TrainableConfig()                   # the pause embedding and head,
 # %% ../nbs/06_variants.ipynb #4810c126
 BASES = ("matched", "baseline", "pause")                     # which pretrained base a variant starts from
 FAMILIES = ("tinyllama", "mistral")                          # which of the seed's tables a row belongs to
-GROUPS = ("seed", "corrections", "compute", "ablation", "insertion")
+GROUPS = ("published", "corrections", "compute", "ablation", "insertion")
 
 @dataclass(frozen=True)
 class Variant:
@@ -49,8 +49,8 @@ class Variant:
     trainable: TrainableConfig = FULL_MODEL   # what trains (an adapter's sizes: the preset's `lora`)
     epochs: float = 1.0        # the seed's `trainer.args.num_train_epochs`
     baseline: str|None = None  # the row this one is compared with, question by question, in the report
-    group: str = "seed"        # one of GROUPS: the seed's rows, our corrections, compute-matched controls, ablations
-    seed_command: str = ""     # the seed's python command, for provenance
+    group: str = "published"   # one of GROUPS: the published rows (the seed's), our corrections, compute-matched controls, ablations
+    published_command: str = ""   # the seed's python command, for provenance
     stage: ClassVar[int] = 1   # Stage 1: a warm-up (SFT)
 
     def __post_init__(self):
@@ -102,27 +102,27 @@ register(
     # ---- the seed: warming up Mistral-7B on GSM8K (LoRA) ----
     Variant("warmup_mistral_pause_detached", "Warmup Mistral Pause detached", "mistral", pause=True, detach=True, pause_loss="true_prob",
             trainable=PAUSE_LORA, epochs=1.0, baseline=_MI,
-            seed_command=_CMD + "experiment=trl_train/sft_pause_detached run_name=warmup_mistral_pause_detached_5samp_ds_mean_kl data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
+            published_command=_CMD + "experiment=trl_train/sft_pause_detached run_name=warmup_mistral_pause_detached_5samp_ds_mean_kl data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
     Variant(_MI, "Warmup Mistral No-Pause", "mistral", pause=False, trainable=LORA, epochs=5.0,
-            seed_command="python experiment=trl_train/step_1_sft.yaml trainer.args.num_train_epochs=5.0 run_name=step1_sft_2epochs"),
+            published_command="python experiment=trl_train/step_1_sft.yaml trainer.args.num_train_epochs=5.0 run_name=step1_sft_2epochs"),
     Variant("warmup_mistral_pause", "Warmup Mistral Pause", "mistral", pause=True, detach=False, pause_loss="true_prob",
             trainable=PAUSE_LORA, epochs=1.0, baseline=_MI,
-            seed_command=_CMD + "experiment=trl_train/sft_pause run_name=warmup_mistral_pause_5samp_ds_mean_kl data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
+            published_command=_CMD + "experiment=trl_train/sft_pause run_name=warmup_mistral_pause_5samp_ds_mean_kl data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
     # ---- the seed: warming up TinyLlama-1B on GSM8K (full model) ----
     Variant("warmup_tinyllama_pause_detached_kl_true", "warmup_tinyllama_pause_detached KL on true probs", "tinyllama",
             pause=True, detach=True, pause_loss="true_prob", epochs=1.0, baseline=_TL,
-            seed_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause_detached run_name=warmup_tinyllama_pause_detached_5samp_ds data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
+            published_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause_detached run_name=warmup_tinyllama_pause_detached_5samp_ds data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
     Variant("warmup_tinyllama_pause_kl_true", "warmup_tinyllama_pause KL on true probs", "tinyllama",
             pause=True, detach=False, pause_loss="true_prob", epochs=1.0, baseline=_TL,
-            seed_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause run_name=warmup_tinyllama_pause_5samp_ds data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
+            published_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause run_name=warmup_tinyllama_pause_5samp_ds data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0"),
     Variant("warmup_tinyllama_pause_kl_one_hot", "warmup_tinyllama_pause KL on one-hot probs", "tinyllama",
             pause=True, detach=False, pause_loss="one_hot", epochs=1.0, baseline=_TL,
-            seed_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause run_name=warmup_tinyllama_pause_5samp_ds_og_trainer data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0" + _OG),
+            published_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause run_name=warmup_tinyllama_pause_5samp_ds_og_trainer data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0" + _OG),
     Variant("warmup_tinyllama_pause_detached_kl_one_hot", "warmup_tinyllama_pause_detached KL on one-hot probs", "tinyllama",
             pause=True, detach=True, pause_loss="one_hot", epochs=1.0, baseline=_TL,
-            seed_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause_detached run_name=warmup_tinyllama_pause_detached_5samp_ds_og_trainer data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0" + _OG),
+            published_command=_CMD + "experiment=trl_train/sft_pause_tiny_llama_pause_detached run_name=warmup_tinyllama_pause_detached_5samp_ds_og_trainer data=gsm8k_augmented_pause trainer.args.num_train_epochs=1.0" + _OG),
     Variant(_TL, "warmup tinyllama no pause (baseline)", "tinyllama", pause=False, epochs=5.0,
-            seed_command=_CMD + "experiment=trl_train/sft_tiny_llama run_name=warmup_tinyllama"),
+            published_command=_CMD + "experiment=trl_train/sft_tiny_llama run_name=warmup_tinyllama"),
     # ---- our corrections of the KL-true loss ----
     Variant("warmup_tinyllama_pause_kl_true_masked", "warmup_tinyllama_pause KL on true probs (masked, per token)", "tinyllama",
             pause=True, pause_loss="true_prob", reduction="per_token", baseline=_TL, group="corrections"),
@@ -207,7 +207,7 @@ def select_variants(spec: str|list[str], with_baselines: bool = False) -> list[V
     for n in names:
         if n == "all": chosen |= set(VARIANTS)
         elif n == "stage2-all": chosen |= set(STAGE2_VARIANTS)
-        elif n in FAMILIES: chosen |= {k for k, v in VARIANTS.items() if v.family == n and v.group == "seed"}
+        elif n in FAMILIES: chosen |= {k for k, v in VARIANTS.items() if v.family == n and v.group == "published"}
         elif n in GROUPS + STAGE2_GROUPS: chosen |= {k for k, v in rows.items() if v.group == n}
         elif n in ALGORITHMS: chosen |= {k for k, v in STAGE2_VARIANTS.items() if v.algorithm == n}
         elif n in rows: chosen.add(n)
