@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .data import atomic_write, die_with_parent
-from .variants import VARIANTS, STAGE2_VARIANTS, PRESETS, select_variants
-from .config import RunConfig, Stage2RunConfig, checked, config_changes, experiment_config
+from .variants import VARIANTS, STAGE2_VARIANTS, select_variants
+from .config import PRESETS, RunConfig, Stage2RunConfig, checked, config_changes, experiment_config
 
 # %% auto #0
 __all__ = ['LOG_LEVELS', 'project_root', 'template', 'stage_template', 'check_parameters', 'check_injected', 'set_log_level',

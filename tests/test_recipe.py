@@ -10,8 +10,8 @@ their warm-up as the reference's did (≈ 0.35×), the baseline's not at all.
 import math
 import pytest
 from pause_nb.assets import sft_config
-from pause_nb.config import experiment_config
-from pause_nb.variants import REFERENCE_PAUSE_SHRINK, VARIANTS, weight_decay_shrink
+from pause_nb.config import REFERENCE_PAUSE_SHRINK, experiment_config, weight_decay_shrink
+from pause_nb.variants import VARIANTS
 
 PUBLISHED_ROWS = [n for n, v in VARIANTS.items() if v.family == "tinyllama" and v.group == "published"]
 SHARED = dict(lr_scheduler_type="linear", warmup_ratio=0.05, train_sampling_strategy="random", load_best_model_at_end=True,
