@@ -35,7 +35,7 @@ import torch
 torch.set_num_threads(1)
 import datasets, transformers
 from datasets import DatasetDict
-from pause_nb.variants import PRESETS
+from pause_nb.config import PRESETS
 from pause_nb.data import write_synthetic_gsm8k, load_gsm8k, train_tokenizer, gsm8k_texts
 from pause_nb.inject import InjectConfig, inject_dataset
 from pause_nb.model import tiny_causal_lm, make_pause_model

@@ -16,8 +16,8 @@ from .cache import (RECIPES, LIBRARIES, cache_key, cached_dir, code_fingerprint,
 from .data import (atomic_write, temp_dir_beside, write_json_atomic, load_gsm8k, split_train_val, write_synthetic_gsm8k, train_tokenizer, gsm8k_texts, format_prompt,
                            find_gsm8k)
 from .inject import InjectConfig, inject_dataset, save_injected, injection_stats, load_injected
-from .variants import DataSettings, ModelSettings, Preset, TrainSettings, Variant
-from .config import RunConfig
+from .variants import Variant
+from .config import DataSettings, ModelSettings, Preset, RunConfig, TrainSettings
 
 # %% auto #0
 __all__ = ['SCORE_BATCH', 'BASE_KINDS', 'prepare_source', 'source_fingerprint', 'load_splits', 'check_local',

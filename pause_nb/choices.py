@@ -11,4 +11,5 @@ REDUCTIONS = ("summed", "per_token")                         # how the pause los
 PLACEMENTS = ("random", "confidence", "confidence_rate")    # where injected pauses go: random-p; before the lowest-log-likelihood tokens, per answer or at one threshold
 HEAD_INITS = ("p", "half")                                   # where the pause head starts: P(pause) = p, or PyTorch's default Linear (P ≈ ½, the reference's)
 RENAMED_CHOICES = {"reduction": {"reference": "summed", "ours": "per_token"}, "head_init": {"reference": "half"},
-                   "protocol": {"seed": "sampled"}}   # (the evaluation notebook's PROTOCOLS; "seed" means a random seed only)   # old value → today's, read from older config.json files
+                   "protocol": {"seed": "sampled"},   # (the evaluation notebook's PROTOCOLS; "seed" means a random seed only)
+                   "group": {"seed": "published"}}    # (the registry's GROUPS: the published rows, of the project reproduced)   # old value → today's, read from older config.json files

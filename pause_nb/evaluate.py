@@ -18,7 +18,7 @@ from .generate import Sampling, EvalConfig, pause_token_id_of, generate_replies 
 _all_ = ["Sampling", "EvalConfig", "pause_token_id_of", "generate_replies"]
 
 # %% auto #0
-__all__ = ['SEED_COLUMNS', 'PROTOCOLS', 'RESULTS_SCHEMA', 'reply_record', 'wilson_interval', 'pass_at_k', 'compute_metrics',
+__all__ = ['PUBLISHED_COLUMNS', 'PROTOCOLS', 'RESULTS_SCHEMA', 'reply_record', 'wilson_interval', 'pass_at_k', 'compute_metrics',
            'metrics_table', 'write_predictions', 'read_predictions', 'Protocol', 'evaluate', 'evaluate_protocol',
            'BadInput', 'make_parser', 'model_source', 'question_source', 'load_model', 'main', 'Sampling', 'EvalConfig',
            'pause_token_id_of', 'generate_replies']
@@ -83,7 +83,7 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return 1.0 - math.prod(1 - k / i for i in range(n - c + 1, n + 1))
 
 # %% ../nbs/04_evaluate.ipynb #d579322d
-SEED_COLUMNS = {"test_accuracy": "Test Accuracy", "avg_pauses_per_reply": "Average Pause per reply",
+PUBLISHED_COLUMNS = {"test_accuracy": "Test Accuracy", "avg_pauses_per_reply": "Average Pause per reply",
                 "avg_pauses_per_reply_correct": "Average Number of pauses per reply (correctly predicted)",
                 "avg_pauses_per_reply_incorrect": "Average Number of pauses per reply (incorrectly predicted)",
                 "pause_share_reference": "Percentage of pause tokens in predictions"}   # the reference's definition (see below)
@@ -135,11 +135,11 @@ def metrics_table(runs: dict[str, dict], # run name -> `compute_metrics` output
                   digits: int = 4) -> str:
     "A markdown table of `runs` with the seed's Results columns, plus the 95% interval."
     fmt = lambda v: "—" if v is None else f"{v:.{digits}g}" if isinstance(v, float) else str(v)
-    head = ["Experiment Name", *SEED_COLUMNS.values(), "Accuracy 95% CI"]
+    head = ["Experiment Name", *PUBLISHED_COLUMNS.values(), "Accuracy 95% CI"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, m in runs.items():
         ci = m.get("test_accuracy_ci95")
-        lines.append("| " + " | ".join([name, *(fmt(m.get(k)) for k in SEED_COLUMNS), "—" if ci is None else f"[{ci[0]:.3f}, {ci[1]:.3f}]"]) + " |")
+        lines.append("| " + " | ".join([name, *(fmt(m.get(k)) for k in PUBLISHED_COLUMNS), "—" if ci is None else f"[{ci[0]:.3f}, {ci[1]:.3f}]"]) + " |")
     return "\n".join(lines)
 
 # %% ../nbs/04_evaluate.ipynb #1656c56e

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .data import atomic_write, die_with_parent
-from .variants import VARIANTS, STAGE2_VARIANTS, PRESETS, select_variants
-from .config import RunConfig, Stage2RunConfig, checked, config_changes, experiment_config
+from .variants import VARIANTS, STAGE2_VARIANTS, select_variants
+from .config import PRESETS, RunConfig, Stage2RunConfig, checked, config_changes, experiment_config
 
 # %% auto #0
 __all__ = ['LOG_LEVELS', 'project_root', 'template', 'stage_template', 'check_parameters', 'check_injected', 'set_log_level',
@@ -341,7 +341,7 @@ def cli() -> argparse.ArgumentParser:
     for name, r in runs.items():
         r.add_argument("--preset", default="cpu-tiny", help=f"the scale to run at: one of {', '.join(PRESETS)} (default: %(default)s)")
         r.add_argument("--variants", default="all" if name == "run" else "tinyllama",
-                       help="names, all (Stage 1), stage2-all, a family (tinyllama, mistral), a group (seed, stage2, ...) or an algorithm "
+                       help="names, all (Stage 1), stage2-all, a family (tinyllama, mistral), a group (published, stage2, ...) or an algorithm "
                             "(default: %(default)s); baselines are added")
         r.add_argument("--run", default="default" if name == "run" else "demo", help="run name: results go to OUT_ROOT/RUN/<row>/seed-<s>/ (default: %(default)s)")
         r.add_argument("--seeds", "--seed", default="42", help="one seed or several, comma-separated: one run folder per row and seed (default: %(default)s)")

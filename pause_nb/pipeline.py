@@ -241,7 +241,7 @@ def model_card(cfg: RunConfig, metrics: dict) -> str:
     return (f"---\nlibrary_name: transformers\ntags: [pause-tokens, pause_nb, gsm8k]\n---\n\n# {v.title}\n\n"
             f"Trained by pause_nb (row `{v.name}`, preset `{cfg.preset.name}`, seed {cfg.seed}): {what}.\n\n"
             f"- **Base:** {base.get('base_note') or base.get('base')}\n"
-            f"- **The seed's command for this row:** `{v.seed_command or '—'}`\n"
+            f"- **The seed's command for this row:** `{v.published_command or '—'}`\n"
             f"- **Made at:** commit {git.get('commit') or 'unknown'}{' (uncommitted changes)' if git.get('dirty') else ''}, {prov.get('date', 'date unknown')}\n\n"
             f"## Results on the test split\n\n| protocol | accuracy (reference rule) | pauses per reply | questions |\n|---|---|---|---|\n{rows}\n\n"
             f"## Loading\n\n```python\nimport pause_nb  # registers the pause model with the Auto classes\n"

@@ -16,11 +16,10 @@ from .config import config_changes, config_dict, load_config
 from .choices import RENAMED_CHOICES
 
 # %% auto #0
-__all__ = ['SEED_PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'protocol_metrics', 'load_predictions',
-           'over_seeds', 'paired_cell', 'row_difference', 'pair_difference', 'seed_table', 'accuracy_table',
-           'facts_table', 'report_figures', 'insertion_pairs', 'insertion_table', 'placement_contexts',
-           'placement_figure', 'before_after', 'stage2_table', 'curve_figure', 'stage2_curves', 'report_markdown',
-           'write_report']
+__all__ = ['PUBLISHED', 'FACTS', 'CURVES', 'collect_runs', 'unfinished', 'protocol_metrics', 'load_predictions', 'over_seeds',
+           'paired_cell', 'row_difference', 'pair_difference', 'published_table', 'accuracy_table', 'facts_table',
+           'report_figures', 'insertion_pairs', 'insertion_table', 'placement_contexts', 'placement_figure',
+           'before_after', 'stage2_table', 'curve_figure', 'stage2_curves', 'report_markdown', 'write_report']
 
 # %% ../nbs/11_report.ipynb #d73f9907
 def collect_runs(run_dir: str|Path) -> list[dict]:
@@ -104,7 +103,7 @@ def pair_difference(row: dict, base: dict, protocol: str, rule: str) -> dict|Non
     return paired_difference([(mine[s], theirs[s]) for s in seeds], key=key) | {"baseline": base["name"], "seeds": seeds}
 
 # %% ../nbs/11_report.ipynb #1299e7e7
-SEED_PUBLISHED = {   # ../shared/seed: "Warming up TinyLlama-1B on GSM8K", Results
+PUBLISHED = {   # ../shared/seed: "Warming up TinyLlama-1B on GSM8K", Results
     "warmup_tinyllama_pause_detached_kl_true": (0.0584, 16.27, 12.96, 16.47, 0.11),
     "warmup_tinyllama_pause_kl_true": (0.0553, 17.2, 12.03, 17.51, 0.10),
     "warmup_tinyllama_pause_kl_one_hot": (0.0311, 13.98, 10.39, 14.09, 0.07),
@@ -127,16 +126,16 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join([cells(head), "|" + "".join("---:|" if a else "---|" for a in align)] + [cells(r) for r in rows])
 
 # %% ../nbs/11_report.ipynb #4bd60b78
-def seed_table(runs: list[dict], protocol: str = "sampled", rule: str = "reference") -> str:
+def published_table(runs: list[dict], protocol: str = "sampled", rule: str = "reference") -> str:
     "The seed's five Results columns under `protocol` and answer `rule`, over seeds, with the seed's published values beside."
-    from pause_nb.evaluate import SEED_COLUMNS
-    head = ["Experiment Name", *SEED_COLUMNS.values(), "seeds", "accuracy 95% CI (one seed)", "the seed's published row"]
+    from pause_nb.evaluate import PUBLISHED_COLUMNS
+    head = ["Experiment Name", *PUBLISHED_COLUMNS.values(), "seeds", "accuracy 95% CI (one seed)", "published row"]
     out = []
     for r in runs:
         ms = protocol_metrics(r, protocol, rule)
         if not ms: continue
         ci = ms[0]["test_accuracy_ci95"] if len(ms) == 1 and ms[0]["test_accuracy_ci95"] else None
-        pub = SEED_PUBLISHED.get(r["name"])
+        pub = PUBLISHED.get(r["name"])
         out.append([r["title"], *(over_seeds([m[c] for m in ms]) for c in _COLS), str(len(ms)),
                     "–" if ci is None else f"[{ci[0]:.3f}, {ci[1]:.3f}]", "–" if pub is None else " / ".join(f"{x:g}" for x in pub)])
     return _table(head, out)
@@ -340,7 +339,7 @@ def report_markdown(run_dir: str|Path) -> tuple[str, list[dict], dict]:
     md = f"# Results\n\n{meta}\n"
     if one or not two:
         md += (f"\n## The seed's Results table: sampled protocol (T = 1, top-k 50), reference answer rule\n\n"
-               f"{seed_table(one)}\n\n## Accuracy by protocol and answer rule; paired differences to the baseline\n\n{acc}\n\n"
+               f"{published_table(one)}\n\n## Accuracy by protocol and answer rule; paired differences to the baseline\n\n{acc}\n\n"
                f"Δ: mean per-question accuracy difference to the baseline, seeds paired, with a 95% bootstrap interval over seeds "
                f"and questions, and McNemar's exact p of each seed (one reply per question; never pooled over seeds).\n\n## Run facts\n\n{facts_table(one)}\n")
         ins, ins_d = insertion_table(one); diffs |= {f"{a} vs {b}": d for (a, b), d in ins_d.items()}

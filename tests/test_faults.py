@@ -78,7 +78,7 @@ def case_replies_all_empty(tmp_path):
 
 def case_missing_local_tokenizer(tmp_path):
     from pause_nb.assets import prepare_tokenizer
-    from pause_nb.variants import ModelSettings
+    from pause_nb.config import ModelSettings
     with pytest.raises(FileNotFoundError, match="preset tokenizer '/nowhere/tok': no such folder"):
         prepare_tokenizer(ModelSettings(tokenizer="/nowhere/tok"), "unused")
 
@@ -354,7 +354,7 @@ def case_saved_weights_follow_the_umask(tmp_path):
 
 def case_test_rows_copied_from_train_are_named(tmp_path):
     from pause_nb.assets import load_splits
-    from pause_nb.variants import DataSettings
+    from pause_nb.config import DataSettings
     src = _gsm8k(tmp_path / "g"); train = (src / "train.jsonl").read_text().splitlines()
     (src / "test.jsonl").write_text("\n".join(train[:3] + (src / "test.jsonl").read_text().splitlines()) + "\n")
     with warnings.catch_warnings(record=True) as w:

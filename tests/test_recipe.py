@@ -1,4 +1,4 @@
-"""Each seed row trains with the reference's recipe — read off the trainer arguments the package actually builds.
+"""Each published row trains with the reference's recipe — read off the trainer arguments the package actually builds.
 
 The reference (epfl-dlab/PauseToken, branch `base`): TinyLlama pause rows `configs/experiment/trl_train/
 sft_pause_tiny_llama_pause.yaml` (weight_decay 10, warmup_ratio 0.05, lr 5e-5, batch 8, eval/save every 300 steps,
@@ -10,10 +10,10 @@ their warm-up as the reference's did (≈ 0.35×), the baseline's not at all.
 import math
 import pytest
 from pause_nb.assets import sft_config
-from pause_nb.config import experiment_config
-from pause_nb.variants import REFERENCE_PAUSE_SHRINK, VARIANTS, weight_decay_shrink
+from pause_nb.config import REFERENCE_PAUSE_SHRINK, experiment_config, weight_decay_shrink
+from pause_nb.variants import VARIANTS
 
-SEED_ROWS = [n for n, v in VARIANTS.items() if v.family == "tinyllama" and v.group == "seed"]
+PUBLISHED_ROWS = [n for n, v in VARIANTS.items() if v.family == "tinyllama" and v.group == "published"]
 SHARED = dict(lr_scheduler_type="linear", warmup_ratio=0.05, train_sampling_strategy="random", load_best_model_at_end=True,
               metric_for_best_model="eval_loss", bf16=False, adam_beta2=0.999)
 REFERENCE = {  # the reference's values per row role, file by file (see the module docstring)
@@ -32,14 +32,14 @@ def trainer_args(row: str, preset: str):
 def _get(conf, key):
     return conf.warmup_steps if key == "warmup_ratio" else getattr(conf, key)   # trl takes a ratio < 1 as warmup_steps
 
-@pytest.mark.parametrize("row", SEED_ROWS)
-def test_tinyllama_preset_trains_each_seed_row_as_the_reference(row):
+@pytest.mark.parametrize("row", PUBLISHED_ROWS)
+def test_tinyllama_preset_trains_each_published_row_as_the_reference(row):
     conf, cfg = trainer_args(row, "tinyllama")
     want = REFERENCE["pause" if cfg.variant.pause else "no_pause"]
     assert {k: _get(conf, k) for k in want} == want
     assert cfg.preset.model.dtype == "float32" and cfg.variant.head_outputs == 2
 
-@pytest.mark.parametrize("row", SEED_ROWS)
+@pytest.mark.parametrize("row", PUBLISHED_ROWS)
 def test_cpu_tiny_keeps_the_reference_ratios(row):
     conf, cfg = trainer_args(row, "cpu-tiny")
     role = "pause" if cfg.variant.pause else "no_pause"
