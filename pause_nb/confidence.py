@@ -131,6 +131,8 @@ def confidence_dataset(ds: DatasetDict, scorer, cfg: ConfidenceConfig, tokenizer
         scored = score_answers(src["question"], answers, scorer, suffix)
         places = [boundary_scores(s, lp, e) for (s, lp), e in zip(scored, token_ends(answers, tokenizer))]
         offsets, info[name] = confidence_offsets(places, cfg)
+        info[name] |= {"rows": len(split), "samples": len(split) * cfg.k,           # counts are per copy; the pause rate is the same in all k
+                       "pause_rate": info[name]["pauses"] / max(info[name]["answer_tokens"], 1)}
         placed = [insert_pauses(a, o) for a, o in zip(answers, offsets)]
         idx = np.repeat(np.arange(len(split)), cfg.k)
         cols = {c: [v[i] for i in idx] for c, v in src.items()} | {cfg.column: [placed[i] for i in idx]}

@@ -143,7 +143,7 @@ def start_pause_prob(model, tokenizer, rows: Dataset, n: int = 32) -> float|None
     model.train(was)
     return torch.cat(probs).mean().item()
 
-# %% ../nbs/07_pipeline.ipynb #57b53572
+# %% ../nbs/07_pipeline.ipynb #b976fff5
 def training_pause_contexts(train, n: int = 2000) -> dict:
     "What the pauses of the first `n` training answers sit next to (`viz.pause_context_shares`): the report compares placements by it."
     from pause_nb.viz import pause_context_shares

@@ -72,8 +72,8 @@ class Variant:
 VARIANTS: dict[str, Variant] = {}            # Stage 1 rows by name, in registry order (`register` adds them)
 STAGE2_VARIANTS: dict[str, Stage2Variant] = {}   # Stage 2 rows by name, in registry order
 
-def register(*rows: Variant|Stage2Variant) -> Variant|Stage2Variant:
-    "Add `rows` to their stage's registry, checked against it and each other; the last row (to name it in one line)."
+def register(*rows):   # unannotated: `Stage2Variant` is defined further down, and the docs evaluate annotations
+    "Add `rows` (`Variant`s, `Stage2Variant`s) to their stage's registry, checked against it and each other; the last row (to name it in one line)."
     new = {}
     for r in rows:
         if getattr(r, "stage", None) not in (1, 2): raise TypeError(f"register: expected a Variant or a Stage2Variant, got {r!r}")
