@@ -8,6 +8,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ["nbdev_readme", "nbdev_docs", "nbdev_preview", "nbdev_proc_nbs", "nbdev_prepare"]
 
+def _own_install() -> str|None:
+    "Where this environment's pip says pause_nb is installed (None: not installed)."
+    r = subprocess.run([sys.executable, "-m", "pip", "show", "pause_nb"], capture_output=True, text=True, cwd="/")
+    return next((l for l in r.stdout.splitlines() if l.startswith(("Location", "Editable project location"))), None)
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     "A copy of the project, and pause_nb installed from it by pip into a prefix of its own: (copy, bin, site-packages)."
@@ -15,9 +20,12 @@ def installed(tmp_path_factory):
     src = d / "project"
     shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(
         ".venv", ".git", "data", "outputs", "_docs", "_proc", "build", "*.egg-info", "__pycache__", ".pytest_cache"))
+    before = _own_install()
     r = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index",
+                        "--ignore-installed",   # else pip uninstalls this environment's pause_nb first, and every later test loses it
                         "--prefix", str(d / "prefix"), str(src)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
+    assert _own_install() == before, f"installing into a prefix changed this environment's pause_nb: {before} → {_own_install()}"
     site = next((d / "prefix").glob("lib/python*/site-packages"))
     return src, d / "prefix" / "bin", site
 
