@@ -68,8 +68,12 @@ def check_injected(namespace: dict) -> None:
     if unknown:
         hints = [f"{n!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(n, declared, 1)) else repr(n) for n in unknown]
         raise ValueError(f"unknown parameter(s) {', '.join(hints)}: the parameters cell declares {', '.join(sorted(declared))}")
+    wrong = []
     for name, hint in namespace.get("__annotations__", {}).items():
-        if name in namespace: namespace[name] = checked(hint, _from_text(hint, namespace[name]), name)
+        if name not in namespace: continue
+        try: namespace[name] = checked(hint, _from_text(hint, namespace[name]), name)
+        except (TypeError, ValueError) as e: wrong.append(str(e))
+    if wrong: raise TypeError("; ".join(wrong))   # every wrong parameter at once, not one per run
 
 # %% ../nbs/08_experiments.ipynb #89c710f3
 LOG_LEVELS = ("debug", "info", "warning", "error")

@@ -31,15 +31,14 @@ def test_papermill_rejects_a_misspelled_parameter(tmp_path, template, wrong, rig
     assert f"unknown parameter(s) '{wrong}' (did you mean '{right}'?)" in r.output, r.output[-2000:]
     assert not (tmp_path / "run" / "config.json").exists() and not (tmp_path / "run" / "report.md").exists()
 
-@pytest.mark.parametrize("template, name, value, want", [
-    ("experiment", "seed", "abc", "seed: expected int, got 'abc'"),
-    ("experiment", "threads", "two", "threads: expected int, got 'two'"),
-    ("rl_experiment", "threads", "two", "threads: expected int, got 'two'"),
-    ("experiment", "log_level", "3", "log_level: expected str, got 3")])
-def test_papermill_rejects_a_wrong_type(tmp_path, template, name, value, want):
-    "`-p threads two` is an error naming `threads` and its type, before torch is imported or anything is written."
-    r = _papermill(template, tmp_path, "-p", name, value, "-p", "preset", "no-such-preset")   # types are checked first
-    assert r.returncode != 0 and want in r.output, r.output[-2000:]
+@pytest.mark.parametrize("template, params, wants", [
+    ("experiment", ["-p", "seed", "abc", "-p", "threads", "two", "-p", "log_level", "3"],
+     ["seed: expected int, got 'abc'", "threads: expected int, got 'two'", "log_level: expected str, got 3"]),
+    ("rl_experiment", ["-p", "threads", "two"], ["threads: expected int, got 'two'"])])
+def test_papermill_rejects_a_wrong_type(tmp_path, template, params, wants):
+    "`-p threads two` is an error naming `threads` and its type — every wrong parameter at once — before torch is imported or anything is written."
+    r = _papermill(template, tmp_path, *params, "-p", "preset", "no-such-preset")   # types are checked first
+    assert r.returncode != 0 and all(w in r.output for w in wants), r.output[-2000:]
     assert "set_num_threads" not in r.output and not (tmp_path / "run").exists()
 
 def test_every_template_checks_what_papermill_injected():

@@ -18,8 +18,18 @@ def _cmd(out_root, variants=f"{A},{B}", *extra):
     return [sys.executable, "-m", "pause_nb.experiments", "run", "--preset", "cpu-tiny", "--variants", variants,
             "--run", "r", "--out-root", str(out_root), *extra, "--set", *TOY]
 
+def _check_phases(out: str, key: str, data_phase: str) -> None:
+    "At the default level a row prints its phases with times (data or inject / base / train steps / evaluate) between running and done."
+    lines = [l.removeprefix(f"{key}: ") for l in out.splitlines() if l.startswith(f"{key}: ")]
+    phases = [l.split(":")[0].split()[0] for l in lines]
+    assert phases[0] == "running" and phases[-1] == "done", lines
+    assert {data_phase, "base", "train", "evaluate"} <= set(phases), lines
+    assert any(l.startswith("train: step ") for l in lines) and all(re.search(r"\d\.\ds\b", l) for l in lines[1:-1]), lines   # each with its time
+
+CHATTER = ("Saving the dataset", "Writing model shards", "The new embeddings", "it/s]", "Warning", "warn(")   # library output kept out by default
+
 def test_kill_and_resume(tmp_path, env):
-    "Kill the runner during the second variant: the first stays finished and is skipped on rerun; the report is rebuilt."
+    "Kill the runner during the second variant: the first stays finished and is skipped on rerun; the report is rebuilt; both runs print phases, no library chatter."
     run = tmp_path / "out" / "r"
     a, b = run / A / "seed-42", run / B / "seed-42"
     p = subprocess.Popen(_cmd(tmp_path / "out"), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
@@ -29,11 +39,15 @@ def test_kill_and_resume(tmp_path, env):
         assert time.time() < deadline, "runner did not reach the second variant"
         time.sleep(0.5)
     os.killpg(p.pid, signal.SIGKILL); p.wait(); time.sleep(2)
+    first = p.stdout.read().decode()
+    _check_phases(first, f"{A}/seed-42", "inject")                      # the default level: phases, not library chatter
     assert (a / "metrics.json").exists() and not (b / "metrics.json").exists()
     finished = (a / "metrics.json").read_bytes()
     r = subprocess.run(_cmd(tmp_path / "out"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert f"{A}/seed-42: skipped" in r.stdout
+    _check_phases(r.stdout, f"{B}/seed-42", "data")
+    assert not [c for c in CHATTER if c in first + r.stdout + r.stderr], (first + r.stderr)[-3000:]
     assert (a / "metrics.json").read_bytes() == finished                # not redone
     assert (b / "metrics.json").exists() and (b / "experiment.ipynb").exists()
     m = json.loads((b / "metrics.json").read_text())
@@ -141,16 +155,3 @@ def test_stage2_rejects_bad_stage1_folders(tmp_path, env):
                             "--stage1", arg], cwd=ROOT, env=env, capture_output=True, text=True)
         assert r.returncode == 2 and msg in r.stderr, (arg, r.stderr[-2000:])
     assert not (tmp_path / "out").exists()
-
-def test_default_level_shows_phases_not_library_chatter(tmp_path, env):
-    "At the default level each row prints its phases with times (inject / base / train steps / evaluate), and no library progress bar or warning."
-    r = subprocess.run(_cmd(tmp_path / "out", A, "--seeds", "1"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    for key in (f"{A}/seed-1", f"{B}/seed-1"):
-        lines = [l.removeprefix(f"{key}: ") for l in r.stdout.splitlines() if l.startswith(f"{key}: ")]
-        phases = [l.split(":")[0].split()[0] for l in lines]
-        assert phases[0] == "running" and phases[-1] == "done", lines
-        assert {"inject" if key.startswith(A) else "data", "base", "train", "evaluate"} <= set(phases), lines
-        assert any(l.startswith("train: step ") for l in lines) and all(re.search(r"\d\.\ds\b", l) for l in lines[1:-1]), lines   # each with its time
-    chatter = ("Saving the dataset", "Writing model shards", "The new embeddings", "it/s]", "Warning", "warn(")
-    assert not [c for c in chatter if c in r.stdout + r.stderr], r.stderr[-3000:]
