@@ -91,12 +91,15 @@ def prepare_tokenizer(model: ModelSettings, source: str) -> str:
                           lambda t: train_tokenizer(gsm8k_texts(load_gsm8k(source, "train")), model.tokenizer_vocab, save_dir=t)))
 
 # %% ../nbs/07_assets.ipynb #ba2d041f
+def _rows_hash(splits: DatasetDict) -> str:
+    "A hash of every row of every split: what the injected data sets are made of."
+    return hashlib.sha256(json.dumps({s: splits[s].to_dict() for s in sorted(splits)}, sort_keys=True).encode()).hexdigest()
+
 def injected_folder(splits: DatasetDict, tokenizer_path: str, data: DataSettings, seed: int) -> Path:
     "The cached injected folder of `splits` (train/validation with pauses, test clean), built once per (rows, tokenizer, p, k, seed)."
     from transformers import AutoTokenizer
     cfg = InjectConfig(p=data.pause_p, k=data.pause_k, seed=seed)
-    rows_hash = hashlib.sha256(json.dumps({s: splits[s].to_dict() for s in sorted(splits)}, sort_keys=True).encode()).hexdigest()
-    key = cache_key([rows_hash, folder_fingerprint(tokenizer_path), cfg.__dict__, code_fingerprint("injected")])
+    key = cache_key([_rows_hash(splits), folder_fingerprint(tokenizer_path), cfg.__dict__, code_fingerprint("injected")])
     def build(tmp):
         tok = AutoTokenizer.from_pretrained(tokenizer_path)
         aug = inject_dataset(splits, cfg, tok)
@@ -109,10 +112,6 @@ def prepare_injected(splits: DatasetDict, tokenizer_path: str, data: DataSetting
 
 # %% ../nbs/07_assets.ipynb #19fe23f9
 SCORE_BATCH = 16   # answers per forward pass of the scoring model
-
-def _rows_hash(splits: DatasetDict) -> str:
-    "A hash of every row of every split."
-    return hashlib.sha256(json.dumps({s: splits[s].to_dict() for s in sorted(splits)}, sort_keys=True).encode()).hexdigest()
 
 def confidence_folder(splits: DatasetDict, tokenizer_path: str, scorer: str, scorer_tokenizer: str, data: DataSettings,
                       placement: str = "confidence", suffix: str = "") -> Path:

@@ -10,7 +10,7 @@ import numpy as np
 from datasets import Dataset, DatasetDict
 
 from .data import PAUSE_TOKEN, format_prompt
-from .inject import INJECTION_COLUMNS, insert_pauses, _with_injection_columns, _clean
+from .inject import insert_pauses, _with_injection_columns, _clean
 from .token_ends import token_ends
 
 # %% auto #0
@@ -68,8 +68,8 @@ def confidence_offsets(places: list[tuple[np.ndarray, np.ndarray]], cfg: Confide
     if cfg.count == "rate":
         flat = np.concatenate([s for _, s in places]) if places else np.zeros(0)
         pick = lowest(flat, int(round(cfg.p * lengths.sum())))
-        row = np.searchsorted(np.cumsum(lengths), pick, side="right")
-        chosen = [pick[row == i] - (lengths[:i].sum()) for i in range(len(places))]
+        ends = np.cumsum(lengths)                     # `pick` is sorted: cut it where each answer's places end
+        chosen = [c - (e - n) for c, e, n in zip(np.split(pick, np.searchsorted(pick, ends[:-1])), ends, lengths)]
         info["threshold"] = float(flat[pick].max()) if len(pick) else None
     else:
         n = matched_counts(lengths, cfg.p) if cfg.count == "matched" else np.minimum(cfg.count, lengths)

@@ -218,7 +218,7 @@ def insertion_pairs(runs: list[dict]) -> list[tuple[str, str]]:
     return [(a, b) for a, b in dict.fromkeys(pairs) if a in by and b in by]
 
 # %% ../nbs/11_report.ipynb #bee36a63
-_INSERTION_VIEWS = (("sampled", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the insertion table shows
+_VIEWS = (("sampled", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the insertion and Stage 2 tables show
 
 def insertion_table(runs: list[dict]) -> tuple[str, dict]:
     "The insertion comparison: per pair and view, the paired difference (seeds × questions) and its seed-level t interval; (table, differences)."
@@ -226,7 +226,7 @@ def insertion_table(runs: list[dict]) -> tuple[str, dict]:
     ci = lambda d: f"{_num(d['diff'], 3, True)} [{_num(d['ci'][0], 3, True)}, {_num(d['ci'][1], 3, True)}]"
     for a, b in insertion_pairs(runs):
         cells = []
-        for proto, rule in _INSERTION_VIEWS:
+        for proto, rule in _VIEWS:
             d = pair_difference(by[a], by[b], proto, rule)
             if d is not None:
                 per = [x["diff"] for x in d["per_seed"]]
@@ -234,7 +234,7 @@ def insertion_table(runs: list[dict]) -> tuple[str, dict]:
             cells += ["–", "–"] if d is None else [paired_cell(d), "–" if d["seed_level"] is None else ci(d["seed_level"])]
         out.append([by[a]["title"], by[b]["title"], *cells])
     head = ["row", "compared with", *(f"{p} protocol, {'our' if x == 'ours' else x} rule: {w}"
-                                      for p, x in _INSERTION_VIEWS for w in ("Δ [CI seeds × questions]", "Δ [t CI, seed level]"))]
+                                      for p, x in _VIEWS for w in ("Δ [CI seeds × questions]", "Δ [t CI, seed level]"))]
     return (_table(head, out) if out else ""), diffs
 
 # %% ../nbs/11_report.ipynb #f387d8dc
@@ -263,8 +263,6 @@ def placement_figure(runs: list[dict]) -> dict:
     return {"placement": fig}
 
 # %% ../nbs/11_report.ipynb #51e7c4da
-_VIEWS = (("sampled", "reference"), ("greedy", "ours"))   # (protocol, answer rule) pairs the Stage 2 table shows
-
 def before_after(row: dict, protocol: str, rule: str, key: str|None = None) -> dict|None:
     "The paired difference after − before RL of a Stage 2 row on the same questions (accuracy, or `key`), seeds paired; None without both files."
     after, before = load_predictions(row, protocol), load_predictions(row, protocol, "before-")
