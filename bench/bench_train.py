@@ -63,7 +63,7 @@ def run(kind: str) -> dict:
     "Train one epoch from the same initial weights; non-padding tokens, padded tokens, CPU seconds and steps."
     model = copy.deepcopy(initial)
     free = kind == "padding_free"                        # trl needs max_length=None there; no row here is longer anyway
-    cfg = PauseSFTConfig(num_train_epochs=1, per_device_train_batch_size=preset.train.batch_size,
+    cfg = PauseSFTConfig(num_train_epochs=1, per_device_train_batch_size=preset.train.per_device_train_batch_size,
                          max_length=None if free else preset.train.max_length, padding_free=free,
                          learning_rate=preset.train.learning_rate, train_sampling_strategy="random" if kind in ("before", "padding_free") else "group_by_length",
                          logging_steps=1000, seed=0, use_cpu=True, include_num_input_tokens_seen="non_padding",

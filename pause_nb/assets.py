@@ -158,9 +158,10 @@ def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output
         steps = dict(eval_steps=train.eval_steps, save_strategy="steps", save_steps=train.eval_steps, save_total_limit=2,
                      load_best_model_at_end=train.load_best_model_at_end, metric_for_best_model="eval_loss")
     return PauseSFTConfig(output_dir=output_dir, num_train_epochs=epochs, learning_rate=lr, seed=seed, data_seed=seed,
-                          per_device_train_batch_size=train.batch_size, per_device_eval_batch_size=train.batch_size,
+                          per_device_train_batch_size=train.per_device_train_batch_size,
+                          per_device_eval_batch_size=train.per_device_train_batch_size,
                           gradient_accumulation_steps=train.gradient_accumulation_steps, max_length=train.max_length,
-                          lr_scheduler_type=train.lr_scheduler_type, warmup_steps=train.warmup_ratio,   # < 1: a ratio
+                          lr_scheduler_type=train.lr_scheduler_type, warmup_steps=train.warmup_steps,   # < 1: a ratio
                           weight_decay=train.weight_decay, adam_beta2=train.adam_beta2, logging_steps=10,
                           bf16=train.bf16 and torch.cuda.is_available() and torch.cuda.is_bf16_supported(), use_cpu=not torch.cuda.is_available(),
                           dataloader_num_workers=0, disable_tqdm=not showing_progress(), torch_compile=train.torch_compile,
@@ -168,7 +169,7 @@ def sft_config(train: TrainSettings, seed: int, epochs: float, lr: float, output
                           **steps, **kw)
 
 # %% ../nbs/07_assets.ipynb #36e37ba1
-_NOT_IN_PRETRAINING = {"batch_size", "gradient_accumulation_steps", "learning_rate", "lr_scheduler_type", "weight_decay", "lora_lr",
+_NOT_IN_PRETRAINING = {"per_device_train_batch_size", "gradient_accumulation_steps", "learning_rate", "lr_scheduler_type", "weight_decay", "lora_lr",
                        "eval_steps", "load_best_model_at_end"}   # TrainSettings fields `_pretrain` replaces or never reads
 
 def base_key(kind: str, preset: Preset, source: str, tokenizer_path: str) -> str:
@@ -211,7 +212,7 @@ def _pretrain(kind: str, preset: Preset, source: str, tokenizer_path: str, tmp: 
             epochs = epochs / k
         threads = torch.get_num_threads()
         if not torch.cuda.is_available(): torch.set_num_threads(preset.train.threads)   # 1 thread degrades gracefully on a busy box
-        own = dict(batch_size=m.pretrain_batch_size, gradient_accumulation_steps=1, lr_scheduler_type="cosine", weight_decay=0.0)   # pretraining's own recipe, not the warm-up's
+        own = dict(per_device_train_batch_size=m.pretrain_batch_size, gradient_accumulation_steps=1, lr_scheduler_type="cosine", weight_decay=0.0)   # pretraining's own recipe, not the warm-up's
         conf = sft_config(replace(preset.train, **own), seed, epochs, m.pretrain_lr, str(tmp/"checkpoints"))
         try: tr = train_sft(model, tok, train, config=conf,
                             plain_pause_tokens=kind == "pause")

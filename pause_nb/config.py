@@ -16,10 +16,12 @@ from .choices import RENAMED_CHOICES
 
 # %% auto #0
 __all__ = ['ROW_ROLES', 'REFERENCE_PAUSE_STEPS', 'REFERENCE_PAUSE_SHRINK', 'PRESETS', 'PRESET_GROUPS', 'RENAMED',
-           'RENAMED_VARIANT_FIELDS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'SEED_FIELDS', 'SPEED_FIELDS', 'DataSettings',
-           'ModelSettings', 'TrainSettings', 'EvalSettings', 'row_role', 'weight_decay_shrink', 'matched_weight_decay',
-           'Preset', 'settings_field', 'RunConfig', 'Stage2RunConfig', 'from_dict', 'config_dict', 'checked',
-           'apply_overrides', 'experiment_config', 'stage2_config', 'load_config', 'config_changes']
+           'RENAMED_VARIANT_FIELDS', 'STAGE2_KEYS', 'STAGE2_BUDGETS', 'RENAMED_ALGORITHM_FIELDS', 'SEED_FIELDS',
+           'SPEED_FIELDS', 'DataSettings', 'ModelSettings', 'TrainSettings', 'EvalSettings', 'row_role',
+           'weight_decay_shrink', 'matched_weight_decay', 'Preset', 'settings_field', 'RunConfig', 'Stage2RunConfig',
+           'from_dict', 'config_dict', 'checked', 'apply_overrides', 'experiment_config', 'RewardConfig',
+           'RolloutConfig', 'PauseGRPOConfig', 'StarConfig', 'Stage2Budget', 'stage2_config', 'load_config',
+           'config_changes']
 
 # %% ../nbs/06a_config.ipynb #3ddfcc73
 @dataclass(frozen=True)
@@ -64,12 +66,12 @@ class ModelSettings:
 @dataclass(frozen=True)
 class TrainSettings:
     "The warm-up's budget and optimiser (the trainer's arguments a preset sets, named as `TrainingArguments` / trl's `SFTConfig` name them)."
-    batch_size: int = 16
+    per_device_train_batch_size: int = 16
     gradient_accumulation_steps: int = 1
     learning_rate: float = 1e-3
     lora_lr: float = 5e-3              # LoRA variants (adapters start at zero and need a larger step); their sizes: `Preset.lora`
     lr_scheduler_type: str = "linear"  # the trainer's default, and the reference's
-    warmup_ratio: float = 0.05
+    warmup_steps: float = 0.05         # transformers' meaning: < 1 a ratio of the steps, ≥ 1 a count
     weight_decay: float = 0.0
     adam_beta2: float = 0.999
     eval_steps: int|None = None        # validation loss every this many steps; None: once per epoch
@@ -82,7 +84,7 @@ class TrainSettings:
                                        # (cpu-tiny, one CPU core: ~20 s once, ~65 s cold, then 1.1-1.2x; pays off past ~640-950 steps)
 
     def __post_init__(self):
-        for f in ("batch_size", "gradient_accumulation_steps", "max_length", "threads"):
+        for f in ("per_device_train_batch_size", "gradient_accumulation_steps", "max_length", "threads"):
             if getattr(self, f) < 1: raise ValueError(f"{f} must be >= 1, got {getattr(self, f)}")
         if not (self.learning_rate > 0 and self.lora_lr > 0): raise ValueError(f"learning_rate and lora_lr must be > 0, got {self.learning_rate}, {self.lora_lr}")
         if self.load_best_model_at_end and not self.eval_steps: raise ValueError("load_best_model_at_end needs eval_steps")
@@ -116,27 +118,27 @@ def row_role(variant) -> str:
     return "pause" if variant.pause else "no_pause"
 
 # %% ../nbs/06a_config.ipynb #e7da8161
-def _lr_factors(steps: int, warmup_ratio: float, schedule: str) -> list[float]:
+def _lr_factors(steps: int, warmup_steps: float, schedule: str) -> list[float]:
     "The learning-rate multiplier at each optimizer step, as transformers' linear and cosine schedules with warmup give it."
     if schedule not in ("linear", "cosine"): raise ValueError(f"schedule must be 'linear' or 'cosine', got {schedule!r}")
-    warm = math.ceil(warmup_ratio * steps)
+    warm = int(warmup_steps) if warmup_steps >= 1 else math.ceil(steps * warmup_steps)   # transformers' `get_warmup_steps`
     def f(t):
         if t < warm: return t / max(1, warm)
         progress = (t - warm) / max(1, steps - warm)
         return max(0.0, 1 - progress) if schedule == "linear" else max(0.0, 0.5 * (1 + math.cos(math.pi * progress)))
     return [f(t) for t in range(steps)]
 
-def weight_decay_shrink(weight_decay: float, lr: float, steps: int, warmup_ratio: float = 0.0, schedule: str = "linear") -> float:
+def weight_decay_shrink(weight_decay: float, lr: float, steps: int, warmup_steps: float = 0.0, schedule: str = "linear") -> float:
     "The factor AdamW's decoupled weight decay multiplies a weight by over `steps` steps: Π (1 − lrₜ · weight_decay)."
-    return math.prod(1 - lr * f * weight_decay for f in _lr_factors(steps, warmup_ratio, schedule))
+    return math.prod(1 - lr * f * weight_decay for f in _lr_factors(steps, warmup_steps, schedule))
 
-def matched_weight_decay(shrink: float, lr: float, steps: int, warmup_ratio: float = 0.0, schedule: str = "linear") -> float:
+def matched_weight_decay(shrink: float, lr: float, steps: int, warmup_steps: float = 0.0, schedule: str = "linear") -> float:
     "The weight decay that shrinks weights by `shrink` over a warm-up of `steps` at `lr` (bisection on `weight_decay_shrink`)."
     if not 0 < shrink < 1: raise ValueError(f"shrink must be in (0, 1), got {shrink}")
     lo, hi = 0.0, 1 / lr
     for _ in range(100):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if weight_decay_shrink(mid, lr, steps, warmup_ratio, schedule) > shrink else (lo, mid)
+        lo, hi = (mid, hi) if weight_decay_shrink(mid, lr, steps, warmup_steps, schedule) > shrink else (lo, mid)
     return (lo + hi) / 2
 
 # %% ../nbs/06a_config.ipynb #caf8a311
@@ -172,8 +174,8 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            DataSettings(synthetic=SyntheticConfig(n_train=4000, n_test=2000, min_steps=1, max_steps=2, max_value=20, seed=0),
                         max_train_rows=1000, max_eval_rows=200, max_test_rows=2000),
            ModelSettings(pretrain_epochs=4.0),
-           TrainSettings(learning_rate=1e-3, batch_size=16, lr_scheduler_type="linear", warmup_ratio=0.05, weight_decay=0.0,
-                         eval_steps=25, load_best_model_at_end=True),    # ~12 evaluations a warm-up, as the reference's ~14
+           TrainSettings(learning_rate=1e-3, per_device_train_batch_size=16, lr_scheduler_type="linear", warmup_steps=0.05,
+                         weight_decay=0.0, eval_steps=25, load_best_model_at_end=True),    # ~12 evaluations a warm-up, as the reference's ~14
            EvalSettings(max_new_tokens=64),
            row_train={"pause": {"weight_decay": round(matched_weight_decay(REFERENCE_PAUSE_SHRINK, 1e-3, _CPU_TINY_PAUSE_STEPS, 0.05), 3)}}),
     Preset("gsm8k-tiny", DataSettings(source="gsm8k", max_train_rows=1000, max_eval_rows=200, max_test_rows=200),
@@ -184,9 +186,9 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("tinyllama", DataSettings(source="openai/gsm8k"),
            ModelSettings(tokenizer=_TINYLLAMA, base_model=_TINYLLAMA),   # float32: `bf16: False`, the dtype line commented out
            TrainSettings(
-               batch_size=8, gradient_accumulation_steps=1,   # per_device_train_batch_size: 8
+               per_device_train_batch_size=8, gradient_accumulation_steps=1,   # per_device_train_batch_size: 8
                learning_rate=5e-5,              # learning_rate: 5e-05
-               warmup_ratio=0.05,               # warmup_ratio: 0.05
+               warmup_steps=0.05,               # warmup_ratio: 0.05 (transformers 5 reads a ratio < 1 from warmup_steps)
                adam_beta2=0.999,                # adam_beta2: 0.999
                weight_decay=0.0,                # the baseline (sft_tiny_llama.yaml): none, the trainer's 0.0
                lr_scheduler_type="linear",      # TrainingArguments' default (configs/trainer/trl_trainer/sft.yaml: lr_scheduler_type 'linear')
@@ -201,16 +203,16 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     # checkpoint pretrained further on GSM8K's training answers, with and without pauses, at the same compute (see below)
     Preset("smollm2", DataSettings(source="gsm8k"),
            ModelSettings(tokenizer="smollm2", base_model="smollm2", pretrain_epochs=1.0, pretrain_lr=5e-5, pretrain_batch_size=8),
-           TrainSettings(batch_size=8, learning_rate=5e-5, warmup_ratio=0.05, adam_beta2=0.999, weight_decay=0.0, lr_scheduler_type="linear",
-                         eval_steps=300, load_best_model_at_end=True, max_length=600, threads=8),
+           TrainSettings(per_device_train_batch_size=8, learning_rate=5e-5, warmup_steps=0.05, adam_beta2=0.999, weight_decay=0.0,
+                         lr_scheduler_type="linear", eval_steps=300, load_best_model_at_end=True, max_length=600, threads=8),
            EvalSettings(max_new_tokens=1024, eval_batch_size=64),
            row_train={"pause": {"weight_decay": 10.0}}),
     # the same path at smoke scale on a 2-core CPU: a check that it runs, not a result
     Preset("smollm2-smoke", DataSettings(source="gsm8k", max_train_rows=8, max_eval_rows=4, max_test_rows=4),
            ModelSettings(tokenizer="smollm2", base_model="smollm2", pretrain_epochs=1.0, pretrain_lr=5e-5, pretrain_batch_size=4,
                          pretrain_max_rows=16),
-           TrainSettings(batch_size=4, learning_rate=5e-5, warmup_ratio=0.05, weight_decay=0.0, lr_scheduler_type="linear", eval_steps=5,
-                         load_best_model_at_end=True, max_length=384, threads=1),
+           TrainSettings(per_device_train_batch_size=4, learning_rate=5e-5, warmup_steps=0.05, weight_decay=0.0, lr_scheduler_type="linear",
+                         eval_steps=5, load_best_model_at_end=True, max_length=384, threads=1),
            EvalSettings(max_new_tokens=256, eval_batch_size=4),
            row_train={"pause": {"weight_decay": 10.0}}),
     # epfl-dlab/PauseToken (base): configs/experiment/trl_train/sft_pause.yaml (pause rows), step_1_sft.yaml (no-pause row),
@@ -218,9 +220,9 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("mistral", DataSettings(source="openai/gsm8k"),
            ModelSettings(tokenizer="mistralai/Mistral-7B-v0.1", base_model="mistralai/Mistral-7B-v0.1"),
            TrainSettings(
-               batch_size=8, gradient_accumulation_steps=1,   # per_device_train_batch_size: 8
+               per_device_train_batch_size=8, gradient_accumulation_steps=1,   # per_device_train_batch_size: 8
                learning_rate=5e-5, lora_lr=5e-5,   # learning_rate: 5e-05 (trainer default, not overridden)
-               lr_scheduler_type="linear", warmup_ratio=0.0, weight_decay=0.0, adam_beta2=0.999,   # trainer defaults
+               lr_scheduler_type="linear", warmup_steps=0.0, weight_decay=0.0, adam_beta2=0.999,   # trainer defaults
                eval_steps=500, load_best_model_at_end=True,   # sft_pause.yaml (step_1_sft.yaml: 100)
                max_length=600,                  # max_seq_length: 600
                threads=8),
@@ -236,6 +238,7 @@ RENAMED = {   # an old `group.field` -> today's: overrides by the old name warn,
     "train.lora_r": "lora.r", "train.lora_alpha": "lora.lora_alpha", "train.lora_target_modules": "lora.target_modules",  # LoRA sizes: one record
     "train.lr": "train.learning_rate", "train.lr_scheduler": "train.lr_scheduler_type",   # the trainer's names
     "train.grad_accum": "train.gradient_accumulation_steps",
+    "train.batch_size": "train.per_device_train_batch_size", "train.warmup_ratio": "train.warmup_steps",   # transformers 5 / trl 1 (a warmup < 1: a ratio)
 }
 RENAMED_VARIANT_FIELDS = {"seed_command": "published_command"}   # an old row (`Variant`) field -> today's: `config.json` files that recorded it are read
 
@@ -274,7 +277,7 @@ class Stage2RunConfig:
     preset: Preset
     seed: int
     stage1: RunConfig
-    algorithm: object          # the RL notebook's `PauseGRPOConfig` or `StarConfig`, by the row's algorithm
+    algorithm: object          # a `PauseGRPOConfig` or a `StarConfig` (below), by the row's algorithm
     curve_rows: int = 100      # test questions the learning curves are measured on
     stage: ClassVar[int] = 2
 
@@ -348,38 +351,130 @@ def experiment_config(variant: str|Variant|Stage2Variant, preset: str|Preset = "
     if v.epochs < 0: raise ValueError(f"epochs must be >= 0, got {v.epochs}")
     return RunConfig(v, apply_overrides(p.for_row(v), o), seed)   # the row's role's settings, then the user's
 
+# %% ../nbs/06a_config.ipynb #febc26b6
+@dataclass(frozen=True)
+class RewardConfig:
+    "What a completion is rewarded for."
+    correct: float = 1.0        # a correct final answer
+    format_bonus: float = 0.0   # a parseable `#### <number>` line, right or wrong
+    pause_cost: float = 0.0     # subtracted per pause token
+
+# %% ../nbs/06a_config.ipynb #c29787a0
+@dataclass(frozen=True)
+class RolloutConfig:
+    "What both algorithms share: how rollouts are sampled (one `Sampling` for rollouts and log-probs) and rewarded, and the seed."
+    temperature: float = 1.0      # rollouts' sampling temperature; log-probs are taken under the same distribution
+    top_k: int = 0                # rollouts' top-k (0: off)
+    top_p: float = 1.0            # rollouts' top-p (1.0: off)
+    max_new_tokens: int = 96
+    reward: RewardConfig = field(default_factory=RewardConfig)
+    learning_rate: float = 1e-4
+    eval_batch_size: int = 64
+    seed: int = 0
+
+    def __post_init__(self):
+        if isinstance(self.reward, dict): object.__setattr__(self, "reward", RewardConfig(**self.reward))   # from a JSON config
+        if self.max_new_tokens < 1: raise ValueError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}")
+        if not self.temperature > 0 or self.top_k < 0 or not 0 < self.top_p <= 1:
+            raise ValueError(f"need temperature > 0, top_k >= 0 and 0 < top_p <= 1; got {self.temperature}, {self.top_k}, {self.top_p}")
+
+    @property
+    def sampling(self) -> "Sampling":
+        "The generation notebook's `Sampling` these settings describe (imported here: it needs torch, the settings do not)."
+        from pause_nb.generate import Sampling
+        return Sampling(self.temperature, self.top_k, self.top_p)
+
+# %% ../nbs/06a_config.ipynb #bc3eec99
+@dataclass(frozen=True)
+class PauseGRPOConfig(RolloutConfig):
+    "Knobs of `train_grpo` (group-relative policy optimisation)."
+    steps: int = 50               # policy updates on fresh samples
+    prompts_per_step: int = 8     # questions per step
+    group_size: int = 8           # G: completions per question (the group a baseline is taken over)
+    clip_range: float = 0.2       # ε of the clipped ratio
+    kl_coef: float = 0.04         # β: weight of KL(π ‖ π_ref) to the Stage 1 model (0: no reference model kept)
+    iterations: int = 1           # μ: passes over each batch of samples (the ratio leaves 1, and clipping acts, when > 1)
+    minibatch_size: int = 32      # completions per optimizer step
+    max_grad_norm: float = 1.0
+    scale_rewards: bool = True    # divide advantages by the group std
+    eval_every: int = 10          # greedy evaluation of `eval_rows` every this many steps (0: before and after only)
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.group_size < 2: raise ValueError(f"group_size must be >= 2 (advantages are relative to the group), got {self.group_size}")
+        if min(self.steps, self.prompts_per_step, self.iterations, self.minibatch_size) < 1:
+            raise ValueError("steps, prompts_per_step, iterations and minibatch_size must be >= 1")
+        if not 0 < self.clip_range < 1 or self.kl_coef < 0: raise ValueError("need 0 < clip_range < 1 and kl_coef >= 0")
+
+# %% ../nbs/06a_config.ipynb #6b2d749c
+@dataclass(frozen=True)
+class StarConfig(RolloutConfig):
+    "Knobs of `train_star` (STaR / expert iteration); the seed compared temperatures 1.0 and 1.5."
+    loops: int = 10                   # outer loops (the seed: 10)
+    samples_per_question: int = 4     # k completions sampled per question
+    online: bool = False              # fine-tune after every chunk of questions instead of once per loop
+    questions_per_loop: int|None = None  # None: the whole train set each loop
+    online_chunk: int = 64            # online: questions per sample-then-fine-tune round
+    max_keep_per_question: int = 1    # distinct kept completions per question
+    keep_min_reward: float|None = None  # None: keep correct completions
+    num_train_epochs: float = 1.0     # fine-tuning epochs over each kept set (the trainer's names, from here on)
+    per_device_train_batch_size: int = 16
+    max_length: int = 256
+
+    def __post_init__(self):
+        super().__post_init__()
+        if min(self.loops, self.samples_per_question, self.online_chunk, self.max_keep_per_question, self.per_device_train_batch_size) < 1:
+            raise ValueError("loops, samples_per_question, online_chunk, max_keep_per_question and per_device_train_batch_size must be >= 1")
+
 # %% ../nbs/06a_config.ipynb #7612f73f
-STAGE2_BUDGETS: dict[str, dict] = {
+@dataclass(frozen=True)
+class Stage2Budget:
+    "A preset's Stage 2 budget: each algorithm's settings before a row's and the user's, the curves' size, the learning rate of pause-only rows."
+    curve_rows: int = 100             # test questions the learning curves are measured on
+    star: StarConfig = StarConfig()
+    grpo: PauseGRPOConfig = PauseGRPOConfig()
+    pause_only_lr: float = 2e-3       # rows that train only the pause embedding and head (`trainable.pause_only`)
+
+STAGE2_BUDGETS: dict[str, Stage2Budget] = {
     # cpu-tiny, measured on the demo's Stage 1 models (2,000 test questions, sampled protocol, paired before → after):
     # STaR at 3e-4 lost 4-10 points of greedy accuracy, at 3e-5 it held within ±1.5. GRPO, pause model: 60 steps at
     # 2e-5 moved sampled accuracy +0.018 [-0.004, +0.040] (one seed); 150 steps at 5e-5 +0.055 [+0.042, +0.068]
     # (three RL seeds, greedy -0.013 [-0.023, -0.002]); the no-pause model +0.019 [+0.000, +0.037] (one seed).
-    "cpu-tiny": {"curve_rows": 100, "star": dict(loops=3, samples_per_question=4, questions_per_loop=300, online_chunk=100,
-                                                 learning_rate=3e-5, batch_size=16, epochs=1.0),
-                 "grpo": dict(steps=150, prompts_per_step=8, group_size=8, learning_rate=5e-5, minibatch_size=32, kl_coef=0.04, eval_every=30),
-                 "pause_only_lr": 2e-3},
-    "gsm8k-tiny": {"curve_rows": 100, "star": dict(loops=3, samples_per_question=4, questions_per_loop=300, learning_rate=3e-4),
-                   "grpo": dict(steps=30, prompts_per_step=8, group_size=8, learning_rate=3e-4, eval_every=10), "pause_only_lr": 2e-3},
-    "tinyllama": {"curve_rows": 250, "star": dict(loops=10, samples_per_question=4, learning_rate=1e-5, batch_size=8, online_chunk=512),
-                  "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=16, eval_every=50),
-                  "pause_only_lr": 1e-4},
-    "mistral": {"curve_rows": 250, "star": dict(loops=10, samples_per_question=4, learning_rate=1e-5, batch_size=4, online_chunk=512),
-                "grpo": dict(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=8, eval_every=50),
-                "pause_only_lr": 1e-4},
+    "cpu-tiny": Stage2Budget(100, StarConfig(loops=3, samples_per_question=4, questions_per_loop=300, online_chunk=100,
+                                             learning_rate=3e-5, per_device_train_batch_size=16, num_train_epochs=1.0),
+                             PauseGRPOConfig(steps=150, prompts_per_step=8, group_size=8, learning_rate=5e-5, minibatch_size=32, kl_coef=0.04, eval_every=30),
+                             pause_only_lr=2e-3),
+    "gsm8k-tiny": Stage2Budget(100, StarConfig(loops=3, samples_per_question=4, questions_per_loop=300, learning_rate=3e-4,
+                                               per_device_train_batch_size=16),   # the preset's training batch
+                               PauseGRPOConfig(steps=30, prompts_per_step=8, group_size=8, learning_rate=3e-4, eval_every=10), pause_only_lr=2e-3),
+    "tinyllama": Stage2Budget(250, StarConfig(loops=10, samples_per_question=4, learning_rate=1e-5, per_device_train_batch_size=8, online_chunk=512),
+                              PauseGRPOConfig(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=16, eval_every=50),
+                              pause_only_lr=1e-4),
+    "mistral": Stage2Budget(250, StarConfig(loops=10, samples_per_question=4, learning_rate=1e-5, per_device_train_batch_size=4, online_chunk=512),
+                            PauseGRPOConfig(steps=500, prompts_per_step=16, group_size=8, learning_rate=1e-6, minibatch_size=8, eval_every=50),
+                            pause_only_lr=1e-4),
 }
 
 # %% ../nbs/06a_config.ipynb #7338ae20
+# an old Stage 2 algorithm (`StarConfig`) field -> today's, the trainer's name: overrides by it warn, `config.json` files that recorded it are read
+RENAMED_ALGORITHM_FIELDS = {"batch_size": "per_device_train_batch_size", "epochs": "num_train_epochs"}
+
 def _algorithm_overrides(o: dict, group: str, cls) -> dict:
     "The overrides of `group` (`grpo`, `star`) — `group.field` keys, or `group` → a dict — as `cls`'s fields, each checked for its type."
     hints = {f.name: typing.get_type_hints(cls)[f.name] for f in dataclasses.fields(cls)}
     items = [*((f"{group}.{f}", x) for f, x in (o.get(group) or {}).items()), *((k, x) for k, x in o.items() if k.startswith(group + "."))]
+    names = {}
     for k, _ in items:
-        if k.partition(".")[2] not in hints: raise KeyError(f"unknown override {k!r}; valid: {', '.join(f'{group}.{n}' for n in hints)}")
-    return {k.partition(".")[2]: checked(hints[k.partition(".")[2]], x, k) for k, x in items}
+        f = k.partition(".")[2]
+        if f not in hints and RENAMED_ALGORITHM_FIELDS.get(f) in hints:   # an old name: read, with a warning
+            f = RENAMED_ALGORITHM_FIELDS[f]
+            warnings.warn(f"override {k!r} is now called '{group}.{f}' (the old name still works, for now)", FutureWarning, stacklevel=3)
+        if f not in hints: raise KeyError(f"unknown override {k!r}; valid: {', '.join(f'{group}.{n}' for n in hints)}")
+        names[k] = f
+    return {names[k]: checked(hints[names[k]], x, k) for k, x in items}
 
 def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int = 42, overrides: dict|None = None) -> Stage2RunConfig:
     "The configuration of one Stage 2 run: its Stage 1 run's configuration and the algorithm's knobs (overrides: settings fields, `grpo.field`, `star.field`, `curve_rows`)."
-    from pause_nb.rl import PauseGRPOConfig, RewardConfig, StarConfig
     name = preset.name if isinstance(preset, Preset) else preset
     if name not in STAGE2_BUDGETS: raise KeyError(f"no Stage 2 budget for preset {name!r}; valid: {', '.join(STAGE2_BUDGETS)}")
     o = dict(overrides or {})
@@ -387,11 +482,11 @@ def stage2_config(v: Stage2Variant, preset: str|Preset = "cpu-tiny", seed: int =
     p = s1.preset
     common = dict(temperature=v.temperature, max_new_tokens=p.eval.max_new_tokens, eval_batch_size=p.eval.eval_batch_size, seed=seed,
                   reward=RewardConfig(pause_cost=v.pause_cost))
-    if v.trainable.pause_only: common["learning_rate"] = b["pause_only_lr"]   # a few hundred weights: a step the size of a head's
-    if v.algorithm == "grpo": algo = PauseGRPOConfig(**{**b["grpo"], **common, **_algorithm_overrides(o, "grpo", PauseGRPOConfig)})
-    else: algo = StarConfig(**{**b["star"], **common, "online": v.algorithm == "star_online", "max_length": p.train.max_length,
-                               "batch_size": b["star"].get("batch_size", p.train.batch_size), **_algorithm_overrides(o, "star", StarConfig)})
-    return Stage2RunConfig(v, p, seed, s1, algo, checked(int, o.get("curve_rows", b["curve_rows"]), "curve_rows"))
+    if v.trainable.pause_only: common["learning_rate"] = b.pause_only_lr   # a few hundred weights: a step the size of a head's
+    if v.algorithm == "grpo": algo = replace(b.grpo, **common | _algorithm_overrides(o, "grpo", PauseGRPOConfig))   # budget < row < user
+    else: algo = replace(b.star, **common | dict(online=v.algorithm == "star_online", max_length=p.train.max_length)
+                                          | _algorithm_overrides(o, "star", StarConfig))
+    return Stage2RunConfig(v, p, seed, s1, algo, checked(int, o.get("curve_rows", b.curve_rows), "curve_rows"))
 
 # %% ../nbs/06a_config.ipynb #977c1ef6
 def _regroup(d: dict) -> dict:
@@ -418,6 +513,8 @@ def _regroup(d: dict) -> dict:
         if isinstance(p.get("eval"), dict) and isinstance(p["eval"].get("protocols"), list):   # a protocol under its old name
             p["eval"]["protocols"] = [RENAMED_CHOICES["protocol"].get(x, x) if isinstance(x, str) else x for x in p["eval"]["protocols"]]
         d["preset"] = p
+    if isinstance(d.get("algorithm"), dict):                             # a Stage 2 algorithm's field under its old name
+        d["algorithm"] = {RENAMED_ALGORITHM_FIELDS.get(k, k): x for k, x in d["algorithm"].items()}
     if isinstance(d.get("stage1"), dict): d["stage1"] = _regroup({k: x for k, x in d["stage1"].items() if k != "stage"})
     return d
 
@@ -428,7 +525,6 @@ def load_config(src: str|Path|dict) -> RunConfig|Stage2RunConfig:
     d = _regroup(src if isinstance(src, dict) else json.loads(Path(src).read_text()))
     stage = d.pop("stage", 1)
     if stage == 1: return from_dict(RunConfig, d, where)
-    from pause_nb.rl import PauseGRPOConfig, StarConfig
     cfg = from_dict(Stage2RunConfig, d, where)
     return replace(cfg, algorithm=from_dict(PauseGRPOConfig if cfg.variant.algorithm == "grpo" else StarConfig, cfg.algorithm, f"{where}.algorithm"))
 

@@ -5,27 +5,19 @@
 # %% ../nbs/09_rl.ipynb #e7eebf82
 from __future__ import annotations
 import copy, random, time
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import torch
 from datasets import Dataset
 
+from .config import RewardConfig, RolloutConfig, PauseGRPOConfig, StarConfig   # the settings: defined in the config notebook
 from .data import PAUSE_TOKEN, format_prompt, is_correct, extract_answer
 from .evaluate import EvalConfig, Sampling, generate_replies, reply_record, compute_metrics, pause_token_id_of, evaluate
 
 # %% auto #0
-__all__ = ['RewardConfig', 'reward', 'sample_records', 'group_advantages', 'Rollouts', 'rollout_batch', 'completion_logprobs',
-           'GRPOLoss', 'grpo_loss', 'RolloutConfig', 'PauseGRPOConfig', 'rollout_stats', 'greedy_eval', 'grpo_update',
-           'progress_line', 'train_grpo', 'star_dataset', 'StarConfig', 'star_sft_config', 'train_star']
-
-# %% ../nbs/09_rl.ipynb #a78df87f
-@dataclass(frozen=True)
-class RewardConfig:
-    "What a completion is rewarded for."
-    correct: float = 1.0        # a correct final answer
-    format_bonus: float = 0.0   # a parseable `#### <number>` line, right or wrong
-    pause_cost: float = 0.0     # subtracted per pause token
+__all__ = ['reward', 'sample_records', 'group_advantages', 'Rollouts', 'rollout_batch', 'completion_logprobs', 'GRPOLoss',
+           'grpo_loss', 'rollout_stats', 'greedy_eval', 'grpo_update', 'progress_line', 'train_grpo', 'star_dataset',
+           'star_sft_config', 'train_star']
 
 # %% ../nbs/09_rl.ipynb #5e174e21
 def reward(completion: str,          # the generated text (pause tokens as `PAUSE_TOKEN`)
@@ -115,50 +107,6 @@ def grpo_loss(logp: torch.Tensor,           # (B, N) log-probs of the completion
     m = mask.to(logp); n = m.sum().clamp(min=1)
     mean = lambda x: (x * m).sum() / n
     return GRPOLoss(mean(pg + kl_coef * kl), mean(pg), mean(kl), mean(((ratio - 1).abs() > clip_range).float()))
-
-# %% ../nbs/09_rl.ipynb #3a44d2a7
-@dataclass(frozen=True)
-class RolloutConfig:
-    "What both algorithms share: how rollouts are sampled (one `Sampling` for rollouts and log-probs) and rewarded, and the seed."
-    temperature: float = 1.0      # rollouts' sampling temperature; log-probs are taken under the same distribution
-    top_k: int = 0                # rollouts' top-k (0: off)
-    top_p: float = 1.0            # rollouts' top-p (1.0: off)
-    max_new_tokens: int = 96
-    reward: RewardConfig = field(default_factory=RewardConfig)
-    learning_rate: float = 1e-4
-    eval_batch_size: int = 64
-    seed: int = 0
-
-    def __post_init__(self):
-        if isinstance(self.reward, dict): object.__setattr__(self, "reward", RewardConfig(**self.reward))   # from a JSON config
-        if self.max_new_tokens < 1: raise ValueError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}")
-        if not self.temperature > 0 or self.top_k < 0 or not 0 < self.top_p <= 1:
-            raise ValueError(f"need temperature > 0, top_k >= 0 and 0 < top_p <= 1; got {self.temperature}, {self.top_k}, {self.top_p}")
-
-    @property
-    def sampling(self) -> Sampling: return Sampling(self.temperature, self.top_k, self.top_p)
-
-# %% ../nbs/09_rl.ipynb #d5df8023
-@dataclass(frozen=True)
-class PauseGRPOConfig(RolloutConfig):
-    "Knobs of `train_grpo` (group-relative policy optimisation)."
-    steps: int = 50               # policy updates on fresh samples
-    prompts_per_step: int = 8     # questions per step
-    group_size: int = 8           # G: completions per question (the group a baseline is taken over)
-    clip_range: float = 0.2       # ε of the clipped ratio
-    kl_coef: float = 0.04         # β: weight of KL(π ‖ π_ref) to the Stage 1 model (0: no reference model kept)
-    iterations: int = 1           # μ: passes over each batch of samples (the ratio leaves 1, and clipping acts, when > 1)
-    minibatch_size: int = 32      # completions per optimizer step
-    max_grad_norm: float = 1.0
-    scale_rewards: bool = True    # divide advantages by the group std
-    eval_every: int = 10          # greedy evaluation of `eval_rows` every this many steps (0: before and after only)
-
-    def __post_init__(self):
-        super().__post_init__()
-        if self.group_size < 2: raise ValueError(f"group_size must be >= 2 (advantages are relative to the group), got {self.group_size}")
-        if min(self.steps, self.prompts_per_step, self.iterations, self.minibatch_size) < 1:
-            raise ValueError("steps, prompts_per_step, iterations and minibatch_size must be >= 1")
-        if not 0 < self.clip_range < 1 or self.kl_coef < 0: raise ValueError("need 0 < clip_range < 1 and kl_coef >= 0")
 
 # %% ../nbs/09_rl.ipynb #347a202f
 def rollout_stats(records: list[dict]) -> dict:
@@ -260,31 +208,12 @@ def star_dataset(records: list[dict],          # sampled records with `reward` (
     out = [{"prompt": format_prompt(r["question"]), "completion": r["completion"]} for q in by_q.values() for r in q.values()]
     return Dataset.from_list(out) if out else Dataset.from_dict({"prompt": [], "completion": []})
 
-# %% ../nbs/09_rl.ipynb #409d6039
-@dataclass(frozen=True)
-class StarConfig(RolloutConfig):
-    "Knobs of `train_star` (STaR / expert iteration); the seed compared temperatures 1.0 and 1.5."
-    loops: int = 10                   # outer loops (the seed: 10)
-    samples_per_question: int = 4     # k completions sampled per question
-    online: bool = False              # fine-tune after every chunk of questions instead of once per loop
-    questions_per_loop: int|None = None  # None: the whole train set each loop
-    online_chunk: int = 64            # online: questions per sample-then-fine-tune round
-    max_keep_per_question: int = 1    # distinct kept completions per question
-    keep_min_reward: float|None = None  # None: keep correct completions
-    epochs: float = 1.0               # fine-tuning epochs over each kept set
-    batch_size: int = 16
-    max_length: int = 256
-
-    def __post_init__(self):
-        super().__post_init__()
-        if min(self.loops, self.samples_per_question, self.online_chunk, self.max_keep_per_question, self.batch_size) < 1:
-            raise ValueError("loops, samples_per_question, online_chunk, max_keep_per_question and batch_size must be >= 1")
-
 # %% ../nbs/09_rl.ipynb #3db803b2
 def star_sft_config(cfg: StarConfig, seed: int):
     "The Stage 1 trainer's configuration for one STaR fine-tuning round."
     from pause_nb.train import PauseSFTConfig
-    return PauseSFTConfig(num_train_epochs=cfg.epochs, learning_rate=cfg.learning_rate, per_device_train_batch_size=cfg.batch_size,
+    return PauseSFTConfig(num_train_epochs=cfg.num_train_epochs, learning_rate=cfg.learning_rate,
+                          per_device_train_batch_size=cfg.per_device_train_batch_size,
                           max_length=cfg.max_length, seed=seed, data_seed=seed, pause_loss="one_hot", lr_scheduler_type="constant",
                           logging_steps=1, use_cpu=not torch.cuda.is_available(), bf16=False, dataloader_num_workers=0)
 

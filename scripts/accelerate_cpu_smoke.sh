@@ -11,7 +11,7 @@ export PAUSE_NB_DATA=${PAUSE_NB_DATA:-$(mktemp -d)} TOKENIZERS_PARALLELISM=false
 .venv/bin/accelerate launch --multi_gpu --num_processes 2 --num_machines 1 --mixed_precision no --dynamo_backend no \
   -m pause_nb.experiments variant --variant warmup_tinyllama_pause_kl_true --preset cpu-tiny --out-dir "$OUT" \
   --set 'synthetic={"n_train":200,"n_test":30}' max_train_rows=32 max_eval_rows=8 max_test_rows=8 tokenizer_vocab=350 \
-        pretrain_epochs=0 batch_size=4 max_new_tokens=12 epochs=1 eval_batch_size=8 \
+        pretrain_epochs=0 per_device_train_batch_size=4 max_new_tokens=12 epochs=1 eval_batch_size=8 \
         'tiny_model={"arch":"llama","hidden_size":32,"num_layers":1,"num_heads":2}'
 .venv/bin/python - "$OUT" <<'PY'
 import json, sys

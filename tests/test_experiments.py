@@ -6,7 +6,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ['synthetic={"n_train":200,"n_test":30}', "max_train_rows=24", "max_eval_rows=8", "max_test_rows=8", "tokenizer_vocab=350",
-       "pretrain_epochs=0.1", "batch_size=8", "max_new_tokens=12", "epochs=0.4", "eval_batch_size=8",
+       "pretrain_epochs=0.1", "per_device_train_batch_size=8", "max_new_tokens=12", "epochs=0.4", "eval_batch_size=8",
        'tiny_model={"arch":"llama","hidden_size":32,"num_layers":1,"num_heads":2}']
 A, B = "warmup_tinyllama_pause_kl_true", "warmup_tinyllama_no_pause"
 

@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = dict(synthetic={"n_train": 200, "n_test": 30}, max_train_rows=24, max_eval_rows=8, max_test_rows=8, tokenizer_vocab=350,
-           pretrain_epochs=0.0, batch_size=8, max_new_tokens=8, eval_batch_size=8,
+           pretrain_epochs=0.0, per_device_train_batch_size=8, max_new_tokens=8, eval_batch_size=8,
            tiny_model={"arch": "llama", "hidden_size": 32, "num_layers": 1, "num_heads": 2})
 
 @pytest.fixture(autouse=True)
