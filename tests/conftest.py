@@ -2,6 +2,7 @@
 the inner loop, about 1.5 minutes on the 2-core box: it leaves out the tests below, each of which took 8 s or more in a
 full run (`pytest --durations=0`), and lists them at the end so nobody mistakes it for the full suite."""
 import pytest
+from forkserver import ForkServer
 
 SLOW_FILES = {          # end-to-end runs through papermill, a wheel build, compiled models, the docs build, base pretraining
     "test_experiments.py", "test_ecosystem.py", "test_compile.py", "test_docs.py", "test_bases.py"}
@@ -20,6 +21,8 @@ def _slow(item) -> bool:
     return item.path.name in SLOW_FILES or (nb is not None and nb.name in SLOW_NOTEBOOKS)
 
 def pytest_configure(config):
+    global _fast
+    _fast = "not slow" in (config.getoption("markexpr") or "")
     config.addinivalue_line("markers", "slow: left out of `make test-fast` (8 s or more in a full run)")
 
 def pytest_collection_modifyitems(config, items):
@@ -27,11 +30,19 @@ def pytest_collection_modifyitems(config, items):
         if _slow(item): item.add_marker(pytest.mark.slow)
 
 def pytest_deselected(items):
-    _left_out.extend(i for i in items if i.get_closest_marker("slow"))   # not what -k or -m of another kind leaves out
+    if _fast: _left_out.extend(i for i in items if i.get_closest_marker("slow"))   # not what -k or -m of another kind leaves out
 
 _left_out: list = []
+_fast = False
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not _left_out: return
     names = sorted({i.path.name if i.path.name != "test_notebooks.py" else f"nbs/{i.callspec.params['nb'].name}" for i in _left_out})
     terminalreporter.write_line(f"fast tier: {len(_left_out)} slow tests left out (`make test` runs them): {', '.join(names)}")
+
+@pytest.fixture(scope="session")
+def fork_server():
+    "Scripts run in fresh processes with torch, transformers, trl… already imported (tests/forkserver.py)."
+    server = ForkServer()
+    yield server
+    server.close()

@@ -292,3 +292,20 @@ def test_stored_outputs_are_quiet():
              if ".ipynb_checkpoints" not in nb.parts and (found := output_noise(json.loads(nb.read_text(encoding="utf-8"))))}
     assert not noisy, (f"{len(noisy)} notebook(s) store noisy outputs; re-store them (`python scripts/docs.py store-outputs NB`):\n"
                        + "\n".join(f"{k}: {v}" for k, v in noisy.items()))
+
+NBDEV_PROC = "import os, sys; os.environ['IN_TEST'] = '1'; from execnb.nbio import read_nb; from nbdev.processors import FilterDefaults; FilterDefaults()(read_nb(sys.argv[1]))"
+
+def _nbdev_processing_fails(fork_server, nbs: list[Path], logs: Path) -> dict:
+    "Notebook name → the end of its error, for each of `nbs` that nbdev's docs processing fails on (each in a fresh process)."
+    runs = {nb.name: fork_server.run(NBDEV_PROC, str(nb), cwd=ROOT/"nbs", log=logs/f"{nb.name}.log") for nb in nbs}
+    return {name: out[-3000:] for name, (rc, out) in runs.items() if rc}
+
+def test_notebooks_survive_nbdev_processing(fork_server, tmp_path):
+    "nbdev's own docs processing (FilterDefaults, which its quarto commands run; refused here) runs some cells on their own: exported cells, show_doc cells and any cell with an import. Every module notebook and the home page survive it."
+    nbs = [*sorted((ROOT/"nbs").glob("[0-9]*.ipynb")), ROOT/"nbs"/"index.ipynb"]
+    assert not (failed := _nbdev_processing_fails(fork_server, nbs, tmp_path)), f"nbdev's processing failed on {failed}"
+    cell = lambda src: {"cell_type": "code", "execution_count": None, "id": f"c{abs(hash(src))}", "metadata": {}, "outputs": [], "source": src}
+    broken = tmp_path/"broken.ipynb"   # a test cell with an import in it runs without the cells before it: `natalia` undefined
+    broken.write_text(json.dumps({"cells": [cell("#| default_exp broken"), cell("#| export\ndef f(): return 1"), cell("natalia = 48"),
+                                            cell("import math\nassert natalia == 48")], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert "natalia" in _nbdev_processing_fails(fork_server, [broken], tmp_path).get("broken.ipynb", "")

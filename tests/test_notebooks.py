@@ -1,10 +1,11 @@
-"""Every notebook in nbs/ is a test: each runs in its own process through nbdev's `test_nb`.
+"""Every notebook in nbs/ is a test: each runs in its own process through nbdev's `test_nb` (a fresh fork of a server
+that has imported torch, transformers and trl once: tests/forkserver.py).
 
 Cells flagged `#| slow` or `#| gpu` (settings.ini `tst_flags`) are skipped unless named in
 `$PAUSE_NB_TEST_FLAGS` (e.g. `PAUSE_NB_TEST_FLAGS=slow make test`). Folders holding a `.notest`
 file (the papermill templates) are left out, as nbdev_test does.
 """
-import os, shutil, subprocess, sys
+import json, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -30,9 +31,9 @@ sys.exit(0 if ok else 1)
 """
 
 @pytest.mark.parametrize("nb", list(_notebooks()), ids=lambda p: str(p.relative_to(NBS)))
-def test_notebook(nb):
-    r = subprocess.run([sys.executable, "-c", RUN, str(nb)], cwd=nb.parent, capture_output=True, text=True, timeout=900)
-    assert r.returncode == 0, f"{nb.name} failed:\n{r.stderr[-6000:]}"
+def test_notebook(nb, fork_server, tmp_path):
+    rc, out = fork_server.run(RUN, str(nb), cwd=nb.parent, log=tmp_path/"log")   # a fresh process, libraries preloaded
+    assert rc == 0, f"{nb.name} failed (exit {rc}):\n{out[-6000:]}"
 
 def test_package_is_exported_from_notebooks(tmp_path):
     "pause_nb/ is exactly what nbdev_export makes of nbs/ (edit the notebooks, then `make export`)."
@@ -52,3 +53,16 @@ def test_notebooks_are_clean(tmp_path):
     dirty = [str(p.relative_to(tmp_path / "nbs")) for p in (tmp_path / "nbs").rglob("*.ipynb")
              if p.read_bytes() != (NBS / p.relative_to(tmp_path / "nbs")).read_bytes()]
     assert not dirty, f"not cleaned (run `make export`): {dirty}"
+
+def test_the_fork_server_reports_pass_fail_and_timeout(fork_server, tmp_path):
+    "A notebook that passes gives 0, one whose cell raises gives 1, one past its time limit is killed (SIGALRM)."
+    def nb(name, src):
+        cells = [{"cell_type": "code", "execution_count": None, "id": "c0", "metadata": {}, "outputs": [], "source": src}]
+        (tmp_path/name).write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+        return str(tmp_path/name)
+    run = lambda name, src, **kw: fork_server.run(RUN, nb(name, src), cwd=tmp_path, log=tmp_path/f"{name}.log", **kw)
+    assert run("ok.ipynb", "assert 1 + 1 == 2")[0] == 0
+    rc, out = run("bad.ipynb", "assert 1 + 1 == 3, 'wrong sum'")
+    assert rc == 1 and "wrong sum" in out
+    assert run("slow.ipynb", "import time; time.sleep(30)", timeout=1)[0] == -14
+    assert fork_server.run("import os, sys; print(os.getcwd(), sys.argv[1:]); sys.exit(3)", "x", cwd=tmp_path, log=tmp_path/"e")[0] == 3
