@@ -23,7 +23,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q tests
 
-## The inner loop: the tests that take under 8 s each (about 1.5 min); it lists what it left out. `make test` runs all.
+## The inner loop: the tests that take under 5 s each (about 1.5 min); it lists what it left out. `make test` runs all.
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow" tests
 

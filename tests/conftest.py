@@ -1,29 +1,30 @@
 """Two tiers. `make test` runs everything: the README's command and CI's. `make test-fast` (`pytest -m "not slow"`) is
-the inner loop, about 1.5 minutes on the 2-core box: it leaves out the tests below, each of which took 8 s or more in a
-full run (`pytest --durations=0`), and lists them at the end so nobody mistakes it for the full suite."""
+the inner loop, about 1.5 minutes on the 2-core box: it leaves out the tests below, each of which took 5 s or more in a
+full run on a fresh clone (`pytest --durations=0`), and lists them at the end so nobody mistakes it for the full suite."""
 import pytest
 from forkserver import ForkServer
 
-SLOW_FILES = {          # end-to-end runs through papermill, a wheel build, compiled models, the docs build, base pretraining
-    "test_experiments.py", "test_ecosystem.py", "test_compile.py", "test_docs.py", "test_bases.py"}
-SLOW_NOTEBOOKS = {      # notebooks that train, decode at length or run the runner (seconds in a full run)
-    "index.ipynb",                # 111 s: the home page's injection and figures
-    "02c_checkpoints.ipynb",      # 91 s: the real SmolLM2 checkpoint
-    "07_pipeline.ipynb",          # 44 s
-    "12_positive_control.ipynb",  # 28 s
-    "04a_generate.ipynb", "04_evaluate.ipynb",   # 24 s, 22 s
-    "06_variants.ipynb",          # 9 s: registers a row and runs it at toy size
-    "02_model.ipynb", "07_assets.ipynb", "02b_hub.ipynb", "01_inject.ipynb", "08_experiments.ipynb", "03_train.ipynb"}   # 12-15 s each
+SLOW_FILES = {          # end-to-end runs through papermill, a wheel build, compiled models, the docs build, base pretraining,
+    "test_experiments.py", "test_ecosystem.py", "test_compile.py", "test_docs.py", "test_bases.py",
+    "test_evaluate_cli.py"}   # the real command in a fresh interpreter per case (~2.5 s each)
+SLOW_NOTEBOOKS = {      # notebooks that train or decode at length (seconds in a full run on a fresh clone, tests/forkserver.py preloading)
+    "02c_checkpoints.ipynb",      # 65 s: the real SmolLM2 checkpoint (converted from GGUF on a fresh clone)
+    "12_positive_control.ipynb",  # 19 s
+    "04a_generate.ipynb", "04_evaluate.ipynb", "01_inject.ipynb",   # 14 s, 12 s, 10 s
+    "02_model.ipynb", "03_train.ipynb", "02b_hub.ipynb", "07_pipeline.ipynb", "08_experiments.ipynb", "06_variants.ipynb"}   # 5-8 s
+SLOW_FAULTS = {         # test_faults.py cases that run a CLI or a kernel end to end (5-10 s)
+    "overwrite_keeps_the_users_files", "relative_data_root_reaches_the_kernel_absolute", "injector_output_holds_user_files"}
 
 def _slow(item) -> bool:
     "Whether `item` belongs to the slow tier."
-    nb = getattr(item, "callspec", None) and item.callspec.params.get("nb")
-    return item.path.name in SLOW_FILES or (nb is not None and nb.name in SLOW_NOTEBOOKS)
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return (item.path.name in SLOW_FILES or getattr(params.get("nb"), "name", None) in SLOW_NOTEBOOKS
+            or (item.path.name == "test_faults.py" and params.get("case") in SLOW_FAULTS))
 
 def pytest_configure(config):
     global _fast
     _fast = "not slow" in (config.getoption("markexpr") or "")
-    config.addinivalue_line("markers", "slow: left out of `make test-fast` (8 s or more in a full run)")
+    config.addinivalue_line("markers", "slow: left out of `make test-fast` (5 s or more in a full run)")
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
@@ -37,7 +38,11 @@ _fast = False
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not _left_out: return
-    names = sorted({i.path.name if i.path.name != "test_notebooks.py" else f"nbs/{i.callspec.params['nb'].name}" for i in _left_out})
+    def name(i):
+        params = getattr(getattr(i, "callspec", None), "params", {})
+        if "nb" in params: return f"nbs/{params['nb'].name}"
+        return f"{i.path.name}[{params['case']}]" if i.path.name not in SLOW_FILES and "case" in params else i.path.name
+    names = sorted({name(i) for i in _left_out})
     terminalreporter.write_line(f"fast tier: {len(_left_out)} slow tests left out (`make test` runs them): {', '.join(names)}")
 
 @pytest.fixture(scope="session")

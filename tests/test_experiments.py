@@ -28,11 +28,14 @@ def _check_phases(out: str, key: str, data_phase: str) -> None:
 
 CHATTER = ("Saving the dataset", "Writing model shards", "The new embeddings", "it/s]", "Warning", "warn(")   # library output kept out by default
 
-def test_kill_and_resume(tmp_path, env):
-    "Kill the runner during the second variant: the first stays finished and is skipped on rerun; the report is rebuilt; both runs print phases, no library chatter."
-    run = tmp_path / "out" / "r"
+@pytest.fixture(scope="module")
+def resumed(tmp_path_factory):
+    "The toy run of rows A and B, killed during B and run again: (out root, env, the killed run's output, the rerun's result, A's metrics as first written)."
+    tmp = tmp_path_factory.mktemp("resume")
+    env = os.environ | {"PAUSE_NB_DATA": str(tmp / "data"), "TOKENIZERS_PARALLELISM": "false"}
+    run = tmp / "out" / "r"
     a, b = run / A / "seed-42", run / B / "seed-42"
-    p = subprocess.Popen(_cmd(tmp_path / "out"), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    p = subprocess.Popen(_cmd(tmp / "out"), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.time() + 400
     while not (a / "metrics.json").exists() or not (b / "parameters.json").exists():
         assert p.poll() is None, p.stdout.read().decode()[-3000:]
@@ -40,10 +43,17 @@ def test_kill_and_resume(tmp_path, env):
         time.sleep(0.5)
     os.killpg(p.pid, signal.SIGKILL); p.wait(); time.sleep(2)
     first = p.stdout.read().decode()
-    _check_phases(first, f"{A}/seed-42", "inject")                      # the default level: phases, not library chatter
     assert (a / "metrics.json").exists() and not (b / "metrics.json").exists()
     finished = (a / "metrics.json").read_bytes()
-    r = subprocess.run(_cmd(tmp_path / "out"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    r = subprocess.run(_cmd(tmp / "out"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return tmp / "out", env, first, r, finished
+
+def test_kill_and_resume(resumed):
+    "Kill the runner during the second variant: the first stays finished and is skipped on rerun; the report is rebuilt; both runs print phases, no library chatter."
+    out, _, first, r, finished = resumed
+    run = out / "r"
+    a, b = run / A / "seed-42", run / B / "seed-42"
+    _check_phases(first, f"{A}/seed-42", "inject")                      # the default level: phases, not library chatter
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert f"{A}/seed-42: skipped" in r.stdout
     _check_phases(r.stdout, f"{B}/seed-42", "data")
@@ -127,13 +137,15 @@ def test_two_process_training_with_accelerate(tmp_path):
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "accelerate smoke: world_size=2 train_steps=20" in r.stdout
 
-def test_stage2_rows_chain_from_the_runs_stage1_rows(tmp_path, env):
-    "One command runs Stage 1 rows, then Stage 2 rows that start from them; the report has both stages' tables, paired before → after."
+def test_stage2_rows_chain_from_the_runs_stage1_rows(resumed):
+    "One command runs Stage 2 rows from the run's Stage 1 rows (finished ones skipped, their settings unchanged by Stage 2's overrides); the report has both stages' tables, paired before → after."
+    out, env, *_ = resumed
     S2 = "pause_grpo_t1"    # its baseline no_pause_grpo_t1 is added, which starts from the no-pause Stage 1 row
     grpo = 'grpo={"steps":2,"prompts_per_step":2,"group_size":2,"eval_every":0,"minibatch_size":4}'
-    r = subprocess.run([*_cmd(tmp_path / "out", f"{A},{S2}"), grpo, "curve_rows=4"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    r = subprocess.run([*_cmd(out, f"{A},{S2}"), grpo, "curve_rows=4"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    run = tmp_path / "out" / "r"
+    assert f"{A}/seed-42: skipped" in r.stdout and f"{B}/seed-42: skipped" in r.stdout   # the Stage 1 rows of the run above
+    run = out / "r"
     for name in (S2, "no_pause_grpo_t1"):
         d = run / name / "seed-42"
         m, cfg = json.loads((d / "metrics.json").read_text()), json.loads((d / "config.json").read_text())
