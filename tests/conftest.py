@@ -1,6 +1,7 @@
 """Two tiers. `make test` runs everything: the README's command and CI's. `make test-fast` (`pytest -m "not slow"`) is
 the inner loop, about 1.5 minutes on the 2-core box: it leaves out the tests below, each of which took 5 s or more in a
 full run on a fresh clone (`pytest --durations=0`), and lists them at the end so nobody mistakes it for the full suite."""
+from concurrent.futures import ThreadPoolExecutor
 import pytest
 from forkserver import ForkServer
 
@@ -51,3 +52,23 @@ def fork_server():
     server = ForkServer()
     yield server
     server.close()
+
+@pytest.fixture(scope="session", autouse=True)
+def notebook_runs(request, tmp_path_factory):
+    """Every selected notebook started with the session, in the background, one at a time (the slow ones first) in a fork
+    server of its own: a notebook keeps about one core busy, so on the 2-core box the notebooks run beside the other
+    tests, whose time goes mostly to one process at a time. Notebook path → a future of (exit code, output);
+    `test_notebook` waits for its own. (Notebooks write only to temporary folders and their own cache under data/.)"""
+    from test_notebooks import RUN
+    nbs = [i.callspec.params["nb"] for i in request.session.items if i.originalname == "test_notebook"]
+    if not nbs: yield {}; return
+    nbs.sort(key=lambda nb: nb.name not in SLOW_NOTEBOOKS)   # the long ones first, the rest in collection order
+    logs, pool, state = tmp_path_factory.mktemp("notebooks"), ThreadPoolExecutor(max_workers=1), {}
+    def run(nb):
+        if "server" not in state: state["server"] = ForkServer()
+        return state["server"].run(RUN, str(nb), cwd=nb.parent, log=logs/f"{nb.name}.log")
+    futures = {nb: pool.submit(run, nb) for nb in nbs}
+    yield futures
+    for f in futures.values(): f.cancel()
+    pool.shutdown(wait=True)
+    if "server" in state: state["server"].close()

@@ -31,8 +31,8 @@ sys.exit(0 if ok else 1)
 """
 
 @pytest.mark.parametrize("nb", list(_notebooks()), ids=lambda p: str(p.relative_to(NBS)))
-def test_notebook(nb, fork_server, tmp_path):
-    rc, out = fork_server.run(RUN, str(nb), cwd=nb.parent, log=tmp_path/"log")   # a fresh process, libraries preloaded
+def test_notebook(nb, notebook_runs):
+    rc, out = notebook_runs[nb].result()   # run in the background since the session started (conftest.notebook_runs)
     assert rc == 0, f"{nb.name} failed (exit {rc}):\n{out[-6000:]}"
 
 def test_package_is_exported_from_notebooks(tmp_path):
