@@ -1,9 +1,16 @@
 """Two tiers. `make test` runs everything: the README's command and CI's. `make test-fast` (`pytest -m "not slow"`) is
 the inner loop, about 1.5 minutes on the 2-core box: it leaves out the tests below, each of which took 5 s or more in a
 full run on a fresh clone (`pytest --durations=0`), and lists them at the end so nobody mistakes it for the full suite."""
+import os
 from concurrent.futures import ThreadPoolExecutor
 import pytest
 from forkserver import ForkServer
+
+# The environment the session started with. The fork servers get this copy, never os.environ as it is when they start:
+# tests monkeypatch variables (PAUSE_NB_DATA above all), and a server started meanwhile would hand a test's temporary data
+# root to every notebook; and a process started from another thread must not read the C environ while the main thread
+# changes it (an exec then fails with EFAULT, "Bad address").
+SESSION_ENV = dict(os.environ)
 
 SLOW_FILES = {          # end-to-end runs through papermill, a wheel build, compiled models, the docs build, base pretraining,
     "test_experiments.py", "test_ecosystem.py", "test_compile.py", "test_docs.py", "test_bases.py",
@@ -49,7 +56,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 @pytest.fixture(scope="session")
 def fork_server():
     "Scripts run in fresh processes with torch, transformers, trl… already imported (tests/forkserver.py)."
-    server = ForkServer()
+    server = ForkServer(SESSION_ENV)
     yield server
     server.close()
 
@@ -65,7 +72,7 @@ def notebook_runs(request, tmp_path_factory):
     nbs.sort(key=lambda nb: nb.name not in SLOW_NOTEBOOKS)   # the long ones first, the rest in collection order
     logs, pool, state = tmp_path_factory.mktemp("notebooks"), ThreadPoolExecutor(max_workers=1), {}
     def run(nb):
-        if "server" not in state: state["server"] = ForkServer()
+        if "server" not in state: state["server"] = ForkServer(SESSION_ENV)
         return state["server"].run(RUN, str(nb), cwd=nb.parent, log=logs/f"{nb.name}.log")
     futures = {nb: pool.submit(run, nb) for nb in nbs}
     yield futures

@@ -7,9 +7,10 @@ from pathlib import Path
 
 SERVER = r"""
 import json, os, signal, sys, traceback
-import numpy, torch, transformers, datasets, peft, trl, plotly.graph_objects, nbdev.test, nbdev.processors
-for name in ("AutoModelForCausalLM", "AutoTokenizer", "Trainer", "TrainingArguments"): getattr(transformers, name)
-for name in ("SFTConfig", "SFTTrainer", "GRPOTrainer"): getattr(trl, name)
+if sys.argv[1:] == ["preload"]:
+    import numpy, torch, transformers, datasets, peft, trl, plotly.graph_objects, nbdev.test, nbdev.processors
+    for name in ("AutoModelForCausalLM", "AutoTokenizer", "Trainer", "TrainingArguments"): getattr(transformers, name)
+    for name in ("SFTConfig", "SFTTrainer", "GRPOTrainer"): getattr(trl, name)
 print("ready", flush=True)
 for line in sys.stdin:
     script, args, cwd, log, timeout = json.loads(line)
@@ -31,8 +32,10 @@ for line in sys.stdin:
 
 class ForkServer:
     "A running server: `run(script, *args, cwd=…)` → (exit code, output); a negative code is the signal that killed it."
-    def __init__(self):
-        self.p = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    def __init__(self, env: dict, preload: bool = True):
+        "Start the server with the environment `env`, given explicitly (a copy taken before any test changes os.environ); `preload`: the libraries."
+        self.p = subprocess.Popen([sys.executable, "-c", SERVER, *(["preload"] if preload else [])], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, env=env)
         assert self.p.stdout.readline().strip() == "ready", "the fork server did not start"
 
     def run(self, script: str, *args: str, cwd: Path, log: Path, timeout: int = 900) -> tuple[int, str]:

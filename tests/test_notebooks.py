@@ -8,6 +8,8 @@ file (the papermill templates) are left out, as nbdev_test does.
 import json, shutil, subprocess, sys
 from pathlib import Path
 import pytest
+from conftest import SESSION_ENV
+from forkserver import ForkServer
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
@@ -54,8 +56,8 @@ def test_notebooks_are_clean(tmp_path):
              if p.read_bytes() != (NBS / p.relative_to(tmp_path / "nbs")).read_bytes()]
     assert not dirty, f"not cleaned (run `make export`): {dirty}"
 
-def test_the_fork_server_reports_pass_fail_and_timeout(fork_server, tmp_path):
-    "A notebook that passes gives 0, one whose cell raises gives 1, one past its time limit is killed (SIGALRM)."
+def test_the_fork_server_reports_pass_fail_and_timeout(fork_server, tmp_path, monkeypatch):
+    "A notebook that passes gives 0, one whose cell raises gives 1, one past its time limit is killed (SIGALRM); scripts see the session's environment, not a test's."
     def nb(name, src):
         cells = [{"cell_type": "code", "execution_count": None, "id": "c0", "metadata": {}, "outputs": [], "source": src}]
         (tmp_path/name).write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
@@ -66,3 +68,8 @@ def test_the_fork_server_reports_pass_fail_and_timeout(fork_server, tmp_path):
     assert rc == 1 and "wrong sum" in out
     assert run("slow.ipynb", "import time; time.sleep(30)", timeout=1)[0] == -14
     assert fork_server.run("import os, sys; print(os.getcwd(), sys.argv[1:]); sys.exit(3)", "x", cwd=tmp_path, log=tmp_path/"e")[0] == 3
+    monkeypatch.setenv("PAUSE_NB_DATA", str(tmp_path/"a-test's-data"))   # a server started now still gets the session's environment
+    server = ForkServer(SESSION_ENV, preload=False)
+    try: out = server.run("import os; print(os.environ.get('PAUSE_NB_DATA'))", cwd=tmp_path, log=tmp_path/"env")[1]
+    finally: server.close()
+    assert out.strip() == str(SESSION_ENV.get("PAUSE_NB_DATA")), out
