@@ -16,7 +16,7 @@ SLOW_FILES = {          # end-to-end runs through papermill, a wheel build, comp
     "test_experiments.py", "test_ecosystem.py", "test_compile.py", "test_docs.py", "test_bases.py",
     "test_evaluate_cli.py"}   # the real command in a fresh interpreter per case (~2.5 s each)
 SLOW_NOTEBOOKS = {      # notebooks that train or decode at length (seconds in a full run on a fresh clone, tests/forkserver.py preloading)
-    "02c_checkpoints.ipynb",      # 65 s: the real SmolLM2 checkpoint (converted from GGUF on a fresh clone)
+    "02c_checkpoints.ipynb",      # 75 s: the real SmolLM2 checkpoint (converted from GGUF on a fresh clone; ~9 s less since its rows train on one row a step)
     "12_positive_control.ipynb",  # 19 s
     "04a_generate.ipynb", "04_evaluate.ipynb", "01_inject.ipynb",   # 14 s, 12 s, 10 s
     "02_model.ipynb", "03_train.ipynb", "02b_hub.ipynb", "07_pipeline.ipynb", "08_experiments.ipynb", "06_variants.ipynb"}   # 5-8 s
@@ -28,6 +28,14 @@ def _slow(item) -> bool:
     params = getattr(getattr(item, "callspec", None), "params", {})
     return (item.path.name in SLOW_FILES or getattr(params.get("nb"), "name", None) in SLOW_NOTEBOOKS
             or (item.path.name == "test_faults.py" and params.get("case") in SLOW_FAULTS))
+
+def write_notebook(path, *sources: str):
+    "A notebook at `path` whose code cells are `sources`, in order: scratch input for the tests that run notebooks."
+    import json
+    cells = [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {}, "outputs": [], "source": src}
+             for i, src in enumerate(sources)]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    return path
 
 def pytest_configure(config):
     global _fast
@@ -65,7 +73,8 @@ def notebook_runs(request, tmp_path_factory):
     """Every selected notebook started with the session, in the background, one at a time (the slow ones first) in a fork
     server of its own: a notebook keeps about one core busy, so on the 2-core box the notebooks run beside the other
     tests, whose time goes mostly to one process at a time. Notebook path → a future of (exit code, output);
-    `test_notebook` waits for its own. (Notebooks write only to temporary folders and their own cache under data/.)"""
+    `test_notebook` waits for its own. (A notebook writes to temporary folders and its cache under data/, not to the
+    tree the other tests read: `git status` is clean after a run.)"""
     from test_notebooks import RUN
     nbs = [i.callspec.params["nb"] for i in request.session.items if i.originalname == "test_notebook"]
     if not nbs: yield {}; return

@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/"scripts"))
 import docs, docs_check, docs_outputs  # scripts/docs*.py
+from conftest import write_notebook
 
 def _md(nb: Path) -> str:
     return "\n".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "markdown")
@@ -304,8 +305,6 @@ def test_notebooks_survive_nbdev_processing(fork_server, tmp_path):
     "nbdev's own docs processing (FilterDefaults, which its quarto commands run; refused here) runs some cells on their own: exported cells, show_doc cells and any cell with an import. Every module notebook and the home page survive it."
     nbs = [*sorted((ROOT/"nbs").glob("[0-9]*.ipynb")), ROOT/"nbs"/"index.ipynb"]
     assert not (failed := _nbdev_processing_fails(fork_server, nbs, tmp_path)), f"nbdev's processing failed on {failed}"
-    cell = lambda src: {"cell_type": "code", "execution_count": None, "id": f"c{abs(hash(src))}", "metadata": {}, "outputs": [], "source": src}
-    broken = tmp_path/"broken.ipynb"   # a test cell with an import in it runs without the cells before it: `natalia` undefined
-    broken.write_text(json.dumps({"cells": [cell("#| default_exp broken"), cell("#| export\ndef f(): return 1"), cell("natalia = 48"),
-                                            cell("import math\nassert natalia == 48")], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    broken = write_notebook(tmp_path/"broken.ipynb", "#| default_exp broken", "#| export\ndef f(): return 1", "natalia = 48",
+                            "import math\nassert natalia == 48")   # a test cell with an import runs without the cells before it
     assert "natalia" in _nbdev_processing_fails(fork_server, [broken], tmp_path).get("broken.ipynb", "")

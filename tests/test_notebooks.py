@@ -5,10 +5,10 @@ Cells flagged `#| slow` or `#| gpu` (settings.ini `tst_flags`) are skipped unles
 `$PAUSE_NB_TEST_FLAGS` (e.g. `PAUSE_NB_TEST_FLAGS=slow make test`). Folders holding a `.notest`
 file (the papermill templates) are left out, as nbdev_test does.
 """
-import json, shutil, subprocess, sys
+import shutil, subprocess, sys
 from pathlib import Path
 import pytest
-from conftest import SESSION_ENV
+from conftest import SESSION_ENV, write_notebook
 from forkserver import ForkServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,11 +58,7 @@ def test_notebooks_are_clean(tmp_path):
 
 def test_the_fork_server_reports_pass_fail_and_timeout(fork_server, tmp_path, monkeypatch):
     "A notebook that passes gives 0, one whose cell raises gives 1, one past its time limit is killed (SIGALRM); scripts see the session's environment, not a test's."
-    def nb(name, src):
-        cells = [{"cell_type": "code", "execution_count": None, "id": "c0", "metadata": {}, "outputs": [], "source": src}]
-        (tmp_path/name).write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-        return str(tmp_path/name)
-    run = lambda name, src, **kw: fork_server.run(RUN, nb(name, src), cwd=tmp_path, log=tmp_path/f"{name}.log", **kw)
+    run = lambda name, src, **kw: fork_server.run(RUN, str(write_notebook(tmp_path/name, src)), cwd=tmp_path, log=tmp_path/f"{name}.log", **kw)
     assert run("ok.ipynb", "assert 1 + 1 == 2")[0] == 0
     rc, out = run("bad.ipynb", "assert 1 + 1 == 3, 'wrong sum'")
     assert rc == 1 and "wrong sum" in out
